@@ -1,0 +1,35 @@
+"""One typed settings class. Nothing happens at import: call :func:`get_settings`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, read from ``CUSTOMHOUSE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="CUSTOMHOUSE_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'customhouse.db'}",
+        description="SQLAlchemy URL; SQLite file in the working folder by default.",
+    )
+    country: str = Field(default="GB", description="ISO 3166 code of the customs administration.")
+    office: str = Field(default="GBLHR001", description="Default customs office of lodgement.")
+    unknown_eori: Literal["error", "warning"] = "warning"
+    max_body_bytes: int = 1_000_000
+    max_items_per_declaration: int = 999
+    secret_key: str = "change-me-in-production"
+    screening_threshold: Decimal = Decimal("0.80")
+    random_inspection_rate: Decimal = Decimal("0.01")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
