@@ -1,0 +1,1 @@
+"""Customs valuation (WTO Valuation Agreement): transaction value, Article 8, conversion."""
