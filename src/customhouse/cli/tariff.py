@@ -1,0 +1,97 @@
+"""`customhouse tariff ...`: check the duty vectors, load a profile, report on rate strings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from customhouse.tariff.loaders import RateStrings, load_profile
+from customhouse.tariff.vectors import check_vectors
+
+app = typer.Typer(help="Tariff measures, duty expressions and assessment.", no_args_is_help=True)
+
+_BUNDLED_US = Path(__file__).resolve().parents[1] / "data" / "tariff" / "us_hts8_rates.csv.gz"
+
+
+def _default_path(profile: str, path: Path | None) -> Path:
+    if path is not None:
+        return path
+    if profile == "us" and _BUNDLED_US.exists():
+        return _BUNDLED_US
+    raise typer.BadParameter("give the PATH of the tariff data for this profile")
+
+
+def _emit(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key}: {value}")
+
+
+@app.command("check-vectors")
+def check_vectors_cmd(
+    directory: Annotated[Path, typer.Argument(help="folder with expressions*.jsonl / calculations*.jsonl")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Parse every expression vector and compute every calculation vector."""
+    report = check_vectors(directory)
+    _emit(report, as_json)
+    if report["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load_cmd(
+    path: Annotated[Path | None, typer.Argument(help="tariff data (US CSV, UK commodity JSON or folder)")] = None,
+    profile: Annotated[str, typer.Option("--profile", help="us or uk")] = "us",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load a profile's tariff from a file and summarise it."""
+    report = RateStrings()
+    tariff = load_profile(profile, _default_path(profile, path), report)
+    counts: dict[str, int] = {}
+    for m in tariff.measures:
+        counts[str(m.type)] = counts.get(str(m.type), 0) + 1
+    _emit(
+        {
+            "profile": profile,
+            "commodity_lines": len(tariff.lines),
+            "measures": len(tariff.measures),
+            "by_type": counts,
+            "rate_strings": len(report.texts),
+            "unparsed": len(report.failures),
+        },
+        as_json,
+    )
+
+
+@app.command("parse-report")
+def parse_report_cmd(
+    path: Annotated[Path | None, typer.Argument(help="tariff data; the bundled US copy by default")] = None,
+    profile: Annotated[str, typer.Option("--profile", help="us or uk")] = "us",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Parse every rate string of a profile: {"total", "parsed", "unparsed": [texts]}."""
+    report = RateStrings()
+    tariff = load_profile(profile, _default_path(profile, path), report)
+    exprs = [m.expression for m in tariff.measures if m.expression is not None]
+    text_only = sum(1 for e in exprs if not e.computable and not e.notes[:1] == ("unparsed",))
+    unparsed = sorted({t for t, _ in report.failures})
+    _emit(
+        {
+            "total": len(report.texts),
+            "parsed": len(report.texts) - len(report.failures),
+            "unparsed": unparsed,
+            "distinct": len(set(report.texts)),
+            "textual_not_computable": text_only,
+        },
+        as_json,
+    )
+
+
+if __name__ == "__main__":
+    app()
