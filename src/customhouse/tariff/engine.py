@@ -292,8 +292,12 @@ def _choose_duty(
             base_reason = f"quota {item.quota_order_number} exhausted ({left} {unit} left, {need} needed): {base_reason}"
     if item.preference_claimed:
         prefs = [m for m in measures if m.type is MeasureType.PREFERENCE and m.geography.covers(pref_origin)]
+        priced = [m for m in prefs if m.expression is not None and m.expression.computable]
+        if prefs and not priced:
+            base_reason = f"preference rate for {pref_origin} is textual (officer to decide); {base_reason}"
+            prefs = []
         if prefs and item.proof_of_origin:
-            m = prefs[0]
+            m = priced[0]
             return m, f"preference {m.preference_scheme or m.geography.code} for origin {pref_origin} with proof of origin"
         if prefs:
             base_reason = f"preference for {pref_origin} not granted: no valid proof of origin; {base_reason}"

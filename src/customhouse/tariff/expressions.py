@@ -17,7 +17,7 @@ False
 >>> parse("10% + 100 ABC / 100 kg")
 Traceback (most recent call last):
 ...
-customhouse.tariff.errors.InvalidMonetaryUnit: unknown currency 'ABC' at position 11 in '10% + 100 ABC / 100 kg'
+customhouse.tariff.errors.InvalidMonetaryUnit: unknown currency 'ABC' at position 10 in '10% + 100 ABC / 100 kg'
 """
 
 from __future__ import annotations

@@ -37,16 +37,16 @@ def minor_unit(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
 
-# unit -> (other unit, factor): value_in_unit = value_in_other * factor
-_DERIVATIONS: dict[str, list[tuple[str, Decimal]]] = {
-    "doz": [("item", Decimal(1) / Decimal(12))],
-    "gross": [("item", Decimal(1) / Decimal(144)), ("doz", Decimal(1) / Decimal(12))],
-    "item": [("doz", Decimal(12)), ("gross", Decimal(144))],
-    "t": [("kg", Decimal("0.001"))],
-    "kg": [("t", Decimal(1000)), ("g", Decimal("0.001"))],
-    "g": [("kg", Decimal(1000))],
-    "hl": [("l", Decimal("0.01"))],
-    "l": [("hl", Decimal(100))],
+# unit -> (other unit, multiplier, divisor): value_in_unit = value_in_other * multiplier / divisor
+_DERIVATIONS: dict[str, list[tuple[str, int, int]]] = {
+    "doz": [("item", 1, 12)],
+    "gross": [("item", 1, 144), ("doz", 1, 12)],
+    "item": [("doz", 12, 1), ("gross", 144, 1)],
+    "t": [("kg", 1, 1000)],
+    "kg": [("t", 1000, 1), ("g", 1, 1000)],
+    "g": [("kg", 1000, 1)],
+    "hl": [("l", 1, 100)],
+    "l": [("hl", 100, 1)],
 }
 
 
@@ -86,12 +86,8 @@ class Quantities:
             size = self.attributes.get("button_line_size")
             if size is not None and "gross" in self.values:
                 return self.values["gross"] * size, "line_gross = gross x line size"
-        for other, factor in _DERIVATIONS.get(unit, []):
+        for other, mul, div in _DERIVATIONS.get(unit, []):
             if other in self.values:
-                label = (
-                    f"{unit} = {other} / {1 / factor:g}"
-                    if factor < 1
-                    else f"{unit} = {other} x {factor}"
-                )
-                return self.values[other] * factor, label
+                label = f"{unit} = {other} / {div}" if div != 1 else f"{unit} = {other} x {mul}"
+                return self.values[other] * mul / div, label
         return None

@@ -1,6 +1,7 @@
 """Customs value of an item: transaction value (method 1) or an officer's decision (2 to 6).
 
 >>> from customhouse.valuation.rates import FixedRates
+>>> from customhouse.valuation.models import Adjustment
 >>> inp = ValuationInput(price=Money(Decimal("1000"), "USD"), incoterm="FOB",
 ...     additions=(Adjustment("freight", Money(Decimal("120"), "USD")),
 ...                Adjustment("insurance", Money(Decimal("10"), "USD"))))
