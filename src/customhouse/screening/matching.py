@@ -13,7 +13,7 @@ True
 >>> compare_names("Igor Deripaska", "Oleg Deripaska").score < 0.8
 True
 >>> [f.name for f in s.features][:2]
-['aligned_similarity', 'query_coverage']
+['weakest_part', 'joined_similarity']
 """
 
 from __future__ import annotations
@@ -75,19 +75,20 @@ DEFAULT_MODEL = MatchModel(
         "aligned_similarity": 0.0,
         "query_coverage": 0.0,
         "candidate_coverage": 0.0,
-        "weakest_part": 2.3445,
-        "joined_similarity": 0.8693,
-        "phonetic_agreement": 0.5258,
+        "weakest_part": 2.2962,
+        "joined_similarity": 0.3861,
+        "phonetic_agreement": 0.7423,
         "exact_parts": 0.0,
-        "initials": -0.6185,
+        "initials": -0.6376,
         "number_conflict": 0.0,
-        "literal": 1.6578,
-        "initial_conflict": -1.2343,
-        "order_agreement": 0.7706,
-        "acronym": 2.9379,
-        "unmatched_parts": -2.2077,
+        "literal": 1.5938,
+        "initial_conflict": -1.3534,
+        "order_agreement": 0.9197,
+        "acronym": 2.8584,
+        "unmatched_parts": -2.4008,
+        "single_part": 0.0,
     },
-    intercept=-0.2902,
+    intercept=-0.0149,
     threshold=0.80,
 )
 FEATURE_NAMES = tuple(DEFAULT_MODEL.weights)
@@ -117,9 +118,12 @@ def part_similarity(a: str, b: str) -> float:
     # two short names a few letters apart (Luxon / Luxford) do not.
     edits = OSA.distance(a, b)
     sim = 0.5 * (1.0 - edits / max(len(a), len(b))) + 0.5 * max(0.0, 1.0 - 0.25 * edits)
-    pa = phonetic(a)
-    if pa and pa == phonetic(b):
-        sim = max(sim, PHONETIC_SIMILARITY)
+    # Same sound lifts a near spelling (Osama / Usama); short keys collide too often (Lloyd / LET)
+    # to count on their own.
+    if sim >= ALIGN_FLOOR and min(len(a), len(b)) >= 4:
+        pa = phonetic(a)
+        if pa and pa == phonetic(b):
+            sim = max(sim, PHONETIC_SIMILARITY)
     return sim
 
 
@@ -179,7 +183,7 @@ def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
     ct = _merge_joined(qt, ct)
     qt = _merge_joined(ct, qt)
     if not qt or not ct:
-        return {name: (0.0, "empty name") for name in FEATURE_NAMES}
+        return dict.fromkeys(FEATURE_NAMES, (0.0, "empty name"))
     qw = [part_weight(t) for t in qt]
     cw = [part_weight(t) for t in ct]
     wq, wc = sum(qw), sum(cw)
@@ -221,9 +225,11 @@ def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
     concordant = sum(1 for k in range(len(order) - 1) if order[k][1] < order[k + 1][1])
     in_order = concordant / (len(order) - 1) if len(order) > 1 else 1.0
     acronym = 1.0 if _is_acronym(qt, ct) or _is_acronym(ct, qt) else 0.0
+    strong_pairs = sum(1 for i, j, _ in aligned if qw[i] >= NAME_WEIGHT and cw[j] >= NAME_WEIGHT)
     lost = sum(1 for i, w in enumerate(qw) if w >= NAME_WEIGHT and i not in best_q) + sum(
         1 for j, w in enumerate(cw) if w >= NAME_WEIGHT and j not in best_c
     )
+    lone = 1.0 if strong_pairs <= 1 and lost >= 1 else 0.0
     return {
         "aligned_similarity": (got / (wq + wc), f"{n_al} parts aligned, weighted by rarity"),
         "query_coverage": (q_cov, "share of the screened name found in the listed name"),
@@ -242,6 +248,7 @@ def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
         "order_agreement": (in_order, "share of aligned parts in the same order"),
         "acronym": (acronym, "one name is the initials of the other"),
         "unmatched_parts": (min(1.0, lost / 3), f"{lost} real name parts with no counterpart"),
+        "single_part": (lone, "only one real name part agrees while others do not"),
     }
 
 

@@ -23,25 +23,31 @@ from rigour.text.phonetics import metaphone
 from unidecode import unidecode
 
 _VOWELS = frozenset("aeiouy")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 # Particles and connectors: present in many names, so agreeing on them proves little.
-PARTICLES = frozenset(
+PARTICLES = _words(
     "al el ul ur ad ed as ash an bin ibn ben bint binti abu abou abd abdul abdel abdal "
     "de da di du del della des la le van von der den ter ten y e of and the mc mac st "
-    "haji hajji mullah mawlawi maulavi sheikh shaikh shaykh sayed sayyid said mr mrs ms dr".split()
+    "haji hajji mullah mawlawi maulavi sheikh shaikh shaykh sayed sayyid said mr mrs ms dr"
 )
 # Legal forms and generic business words (after rigour's compare form): weak evidence.
-GENERIC = frozenset(
+GENERIC = _words(
     "llc ltd jsc pjsc ojsc cjsc zao ooo oao ao plc inc corp co sa sas sarl srl spa ag gmbh bv nv "
     "lp llp kg ab as oy pte pty bhd limited company corporation incorporated group holding "
     "holdings trading trade international intl industries industry enterprise enterprises "
     "services service general global import export impex commercial investment investments "
     "partners management solutions technology technologies fze fzco fzc est establishment "
-    "organisation organization foundation association center centre".split()
+    "organisation organization foundation association center centre"
 )
 
-HONORIFICS = frozenset("dr mr mrs ms miss prof sir mme mlle herr frau".split())
+HONORIFICS = _words("dr mr mrs ms miss prof sir mme mlle herr frau")
 
 PARTICLE_WEIGHT = 0.2
 GENERIC_WEIGHT = 0.3
