@@ -34,7 +34,9 @@ def _emit(data: dict[str, Any], as_json: bool) -> None:
 
 @app.command("check-vectors")
 def check_vectors_cmd(
-    directory: Annotated[Path, typer.Argument(help="folder with expressions*.jsonl / calculations*.jsonl")],
+    directory: Annotated[
+        Path, typer.Argument(help="folder with expressions*.jsonl / calculations*.jsonl")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Parse every expression vector and compute every calculation vector."""
@@ -46,7 +48,9 @@ def check_vectors_cmd(
 
 @app.command("load")
 def load_cmd(
-    path: Annotated[Path | None, typer.Argument(help="tariff data (US CSV, UK commodity JSON or folder)")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="tariff data (US CSV, UK commodity JSON or folder)")
+    ] = None,
     profile: Annotated[str, typer.Option("--profile", help="us or uk")] = "us",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -71,7 +75,9 @@ def load_cmd(
 
 @app.command("parse-report")
 def parse_report_cmd(
-    path: Annotated[Path | None, typer.Argument(help="tariff data; the bundled US copy by default")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="tariff data; the bundled US copy by default")
+    ] = None,
     profile: Annotated[str, typer.Option("--profile", help="us or uk")] = "us",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -79,7 +85,7 @@ def parse_report_cmd(
     report = RateStrings()
     tariff = load_profile(profile, _default_path(profile, path), report)
     exprs = [m.expression for m in tariff.measures if m.expression is not None]
-    text_only = sum(1 for e in exprs if not e.computable and not e.notes[:1] == ("unparsed",))
+    text_only = sum(1 for e in exprs if not e.computable)
     unparsed = sorted({t for t, _ in report.failures})
     _emit(
         {

@@ -143,9 +143,15 @@ def assess(
     vat_exempt = options.apply_de_minimis and consignment_value <= profile.vat_de_minimis
     notes: list[str] = []
     if duty_exempt:
-        notes.append(f"consignment value {consignment_value} {ccy} <= duty de minimis {profile.duty_de_minimis}")
+        notes.append(
+            f"consignment value {consignment_value} {ccy}"
+            f" <= duty de minimis {profile.duty_de_minimis}"
+        )
     if vat_exempt:
-        notes.append(f"consignment value {consignment_value} {ccy} <= VAT de minimis {profile.vat_de_minimis}")
+        notes.append(
+            f"consignment value {consignment_value} {ccy}"
+            f" <= VAT de minimis {profile.vat_de_minimis}"
+        )
     remaining = dict(quotas.remaining) if quotas else {}
     lines: list[AssessmentLine] = []
     drawdowns: list[QuotaDrawdown] = []
@@ -183,18 +189,46 @@ def assess(
                 relief_note = f"relief {item.relief.kind} not granted: no document or authorisation"
         item_lines: list[AssessmentLine] = []
 
-        def line(m: Measure, tax: str, ev: Evaluation | None, reason: str, *, zero: bool = False) -> None:
+        def line(
+            m: Measure,
+            tax: str,
+            ev: Evaluation | None,
+            reason: str,
+            *,
+            zero: bool = False,
+            item: ItemInput = item,
+            item_lines: list[AssessmentLine] = item_lines,
+        ) -> None:
             exact = Decimal(0) if zero or ev is None else ev.amount
-            rounded = exact if rule is RoundingRule.UNROUNDED_HALF_UP else round_money(exact, ccy, rule)
+            rounded = (
+                exact if rule is RoundingRule.UNROUNDED_HALF_UP else round_money(exact, ccy, rule)
+            )
             item_lines.append(
                 AssessmentLine(
-                    item.number, tax, m.id, str(m.type), m.legal_base,
-                    m.expression.text if m.expression else "", ev.base if ev else None,
-                    ev.quantity if ev else None, ev.unit if ev else None, rounded, exact, ccy, reason,
-                )  # fmt: skip
+                    item.number,
+                    tax,
+                    m.id,
+                    str(m.type),
+                    m.legal_base,
+                    m.expression.text if m.expression else "",
+                    ev.base if ev else None,
+                    ev.quantity if ev else None,
+                    ev.unit if ev else None,
+                    rounded,
+                    exact,
+                    ccy,
+                    reason,
+                )
             )
 
-        def charge(m: Measure, tax: str, reason: str) -> None:
+        def charge(
+            m: Measure,
+            tax: str,
+            reason: str,
+            ctx: ChargeBasis = ctx,
+            relief_scope: set[str] = relief_scope,
+            relief_note: str = relief_note,
+        ) -> None:
             if m.expression is None:
                 return
             ev = evaluate(m.expression, ctx)
@@ -208,14 +242,22 @@ def assess(
                 line(m, tax, ev, f"{reason}: {detail}{extra}")
 
         for m in measures:
-            if m.type in (MeasureType.PROHIBITION, MeasureType.RESTRICTION):
-                if m.type is MeasureType.PROHIBITION or not (
-                    m.required_document and any(d in item.documents for d in m.required_document.split(" or "))
-                ):
-                    reqs.append(
-                        Requirement(item.number, m.id, m.description or m.legal_base, m.required_document,
-                                    m.type is MeasureType.PROHIBITION)  # fmt: skip
+            if m.type in (MeasureType.PROHIBITION, MeasureType.RESTRICTION) and (
+                m.type is MeasureType.PROHIBITION
+                or not (
+                    m.required_document
+                    and any(d in item.documents for d in m.required_document.split(" or "))
+                )
+            ):
+                reqs.append(
+                    Requirement(
+                        item.number,
+                        m.id,
+                        m.description or m.legal_base,
+                        m.required_document,
+                        m.type is MeasureType.PROHIBITION,
                     )
+                )
         base_duty = _choose_duty(item, measures, remaining, drawdowns)
         if base_duty is None:
             raise NoApplicableMeasure(
@@ -228,7 +270,11 @@ def assess(
             if m.type in TRADE_DEFENCE:
                 if not _exporter_measure_applies(m, item, measures):
                     continue
-                who = f"exporter {m.exporter}" if m.exporter else "residual rate (all other exporters)"
+                who = (
+                    f"exporter {m.exporter}"
+                    if m.exporter
+                    else "residual rate (all other exporters)"
+                )
                 charge(m, "duty", f"{m.type} on origin {item.origin}, {who}")
             elif m.type is MeasureType.ADDITIONAL:
                 charge(m, "duty", f"additional duty on origin {item.origin}")
@@ -242,14 +288,32 @@ def assess(
             vat_base = item.customs_value + duty_sum
             rate = _vat_rate(vat_measure)
             exact = vat_base * rate / 100
-            reason = f"VAT {vat_measure.vat_rate or ''} {rate}% of (customs value + duties + excise) {vat_base}"
+            reason = (
+                f"VAT {vat_measure.vat_rate or ''} {rate}%"
+                f" of (customs value + duties + excise) {vat_base}"
+            )
             if vat_exempt or "vat" in relief_scope:
                 exact = Decimal(0)
                 reason += "; " + (notes[-1] if vat_exempt else relief_note)
-            rounded = exact if rule is RoundingRule.UNROUNDED_HALF_UP else round_money(exact, ccy, rule)
+            rounded = (
+                exact if rule is RoundingRule.UNROUNDED_HALF_UP else round_money(exact, ccy, rule)
+            )
             item_lines.append(
-                AssessmentLine(item.number, "vat", vat_measure.id, "vat", vat_measure.legal_base,
-                               vat_measure.expression.text, vat_base, None, None, rounded, exact, ccy, reason)  # fmt: skip
+                AssessmentLine(
+                    item.number,
+                    "vat",
+                    vat_measure.id,
+                    "vat",
+                    vat_measure.legal_base,
+                    vat_measure.expression.text,
+                    vat_base,
+                    None,
+                    None,
+                    rounded,
+                    exact,
+                    ccy,
+                    reason,
+                )
             )
         lines.extend(item_lines)
 
@@ -258,9 +322,18 @@ def assess(
 
     duty, excise, vat = total("duty"), total("excise"), total("vat")
     return Assessment(
-        ccy, rule, at, tuple(lines), duty, excise, vat, duty + excise + vat,
-        tuple(drawdowns), tuple(reqs), tuple(notes),
-    )  # fmt: skip
+        ccy,
+        rule,
+        at,
+        tuple(lines),
+        duty,
+        excise,
+        vat,
+        duty + excise + vat,
+        tuple(drawdowns),
+        tuple(reqs),
+        tuple(notes),
+    )
 
 
 def _choose_duty(
@@ -277,10 +350,15 @@ def _choose_duty(
     pref_origin = item.preferential_origin or item.origin
     if item.quota_order_number:
         quota = next(
-            (m for m in measures if m.type is MeasureType.TARIFF_QUOTA and m.quota
-             and m.quota.order_number == item.quota_order_number),
+            (
+                m
+                for m in measures
+                if m.type is MeasureType.TARIFF_QUOTA
+                and m.quota
+                and m.quota.order_number == item.quota_order_number
+            ),
             None,
-        )  # fmt: skip
+        )
         if quota is not None and quota.quota is not None:
             unit = quota.quota.unit
             need = item.quantities.get(unit, Decimal(0))
@@ -288,23 +366,46 @@ def _choose_duty(
             if need > 0 and left >= need:
                 remaining[quota.quota.order_number] = left - need
                 drawdowns.append(QuotaDrawdown(quota.quota.order_number, item.number, need, unit))
-                return quota, f"tariff quota {quota.quota.order_number}: {need} {unit} drawn, {left - need} left"
-            base_reason = f"quota {item.quota_order_number} exhausted ({left} {unit} left, {need} needed): {base_reason}"
+                return (
+                    quota,
+                    f"tariff quota {quota.quota.order_number}: {need} {unit} drawn,"
+                    f" {left - need} left",
+                )
+            base_reason = (
+                f"quota {item.quota_order_number} exhausted ({left} {unit} left,"
+                f" {need} needed): {base_reason}"
+            )
     if item.preference_claimed:
-        prefs = [m for m in measures if m.type is MeasureType.PREFERENCE and m.geography.covers(pref_origin)]
+        prefs = [
+            m
+            for m in measures
+            if m.type is MeasureType.PREFERENCE and m.geography.covers(pref_origin)
+        ]
         priced = [m for m in prefs if m.expression is not None and m.expression.computable]
         if prefs and not priced:
-            base_reason = f"preference rate for {pref_origin} is textual (officer to decide); {base_reason}"
+            base_reason = (
+                f"preference rate for {pref_origin} is textual (officer to decide); {base_reason}"
+            )
             prefs = []
         if prefs and item.proof_of_origin:
             m = priced[0]
-            return m, f"preference {m.preference_scheme or m.geography.code} for origin {pref_origin} with proof of origin"
+            return (
+                m,
+                f"preference {m.preference_scheme or m.geography.code} for origin {pref_origin}"
+                " with proof of origin",
+            )
         if prefs:
-            base_reason = f"preference for {pref_origin} not granted: no valid proof of origin; {base_reason}"
+            base_reason = (
+                f"preference for {pref_origin} not granted: no valid proof of origin; {base_reason}"
+            )
         else:
             base_reason = f"no preference for origin {pref_origin} on this code; {base_reason}"
     for m in measures:
-        if m.type is MeasureType.SUSPENSION and m.required_document and m.required_document in item.documents:
+        if (
+            m.type is MeasureType.SUSPENSION
+            and m.required_document
+            and m.required_document in item.documents
+        ):
             return m, f"suspension on authorisation {m.required_document}"
     if base is None:
         return None

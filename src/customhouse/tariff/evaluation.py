@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
 from customhouse.tariff.errors import (
@@ -103,7 +103,7 @@ def evaluate(expr: DutyExpression, ctx: ChargeBasis) -> Evaluation:
             components = stage.components
             notes.append(f"phased rate from {stage.start}")
     if expr.free and not components:
-        return Evaluation(Decimal(0), ctx.currency, (), tuple([*notes, "free"]))
+        return Evaluation(Decimal(0), ctx.currency, (), (*notes, "free"))
     return evaluate_components(components, ctx, notes)
 
 
@@ -118,9 +118,7 @@ def evaluate_components(
     parts: list[PartValue] = []
     for comp in components:
         if comp.kind in ("minimum", "maximum"):
-            clause_parts = comp.parts or (
-                Component(**{**_fields(comp), "kind": _inner_kind(comp)}),
-            )
+            clause_parts = comp.parts or (replace(comp, kind=_inner_kind(comp)),)
             values = [_part(p, ctx) for p in clause_parts]
             clause = sum((v.amount for v in values), Decimal(0))
             before = running
@@ -151,10 +149,6 @@ def evaluate_components(
         quantity=first.quantity if first else None,
         unit=first.unit if first else None,
     )
-
-
-def _fields(comp: Component) -> dict[str, object]:
-    return {name: getattr(comp, name) for name in comp.__slots__}  # type: ignore[attr-defined]
 
 
 def _inner_kind(comp: Component) -> str:
@@ -264,9 +258,8 @@ def _specific(comp: Component, ctx: ChargeBasis, sign: Decimal) -> PartValue:
                 how = f"(jewels per item - {comp.applies_above}) x items"
         count = quantity / comp.per.quantity
     amount = rate * count
-    label = f"{comp.amount} {currency} / {comp.per.quantity if comp.per else ''} {comp.per.unit if comp.per else ''}".replace(
-        "  ", " "
-    )
+    per_text = f"{comp.per.quantity} {comp.per.unit}" if comp.per else ""
+    label = f"{comp.amount} {currency} / {per_text}".rstrip(" /")
     if quantity is not None:
         label += f" x {quantity} {comp.per.unit if comp.per else ''}".rstrip()
         if how not in (comp.per.unit if comp.per else "",):

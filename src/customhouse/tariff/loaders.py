@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from customhouse.tariff.errors import UnparsableExpression
-from customhouse.tariff.expressions import Component, DutyExpression, Per, parse
+from customhouse.tariff.expressions import DutyExpression, parse
 from customhouse.tariff.models import (
     ALWAYS,
     UK_PROFILE,
@@ -56,7 +56,12 @@ US_UNITS = {
     "PCS": "item", "DOZ": "doz", "GRS": "gross", "PRS": "pr", "DPR": "pr", "M": "m",
     "M2": "m2", "M3": "m3", "BBL": "bbl", "THS": "item", "HUN": "item", "DPC": "item",
 }  # fmt: skip
-_US_UNIT_QUANTITY = {"THS": Decimal(1000), "HUN": Decimal(100), "DPR": Decimal(12), "DPC": Decimal(12)}
+_US_UNIT_QUANTITY = {
+    "THS": Decimal(1000),
+    "HUN": Decimal(100),
+    "DPR": Decimal(12),
+    "DPC": Decimal(12),
+}
 
 
 @dataclass
@@ -117,18 +122,38 @@ def load_us_rows(rows: Iterable[dict[str, str]], report: RateStrings | None = No
         code = row["hts8"].strip()
         if not code:
             continue
-        validity = Validity(_us_date(row.get("begin_effect_date", "")), _us_date(row.get("end_effective_date", "")))
-        units = tuple(u for u in (row.get("quantity_1_code", ""), row.get("quantity_2_code", "")) if u)
+        validity = Validity(
+            _us_date(row.get("begin_effect_date", "")), _us_date(row.get("end_effective_date", ""))
+        )
+        units = tuple(
+            u for u in (row.get("quantity_1_code", ""), row.get("quantity_2_code", "")) if u
+        )
         tariff.lines[code] = CommodityLine(code, row.get("brief_description", ""), units, validity)
         if row.get("mfn_text_rate", "").strip():
             tariff.add(
-                Measure(f"US-{code}-MFN", MeasureType.THIRD_COUNTRY, code, mfn_geo, expr(row["mfn_text_rate"].strip()),
-                        validity, "HTSUS general (column 1) rate", "MFN")  # fmt: skip
+                Measure(
+                    f"US-{code}-MFN",
+                    MeasureType.THIRD_COUNTRY,
+                    code,
+                    mfn_geo,
+                    expr(row["mfn_text_rate"].strip()),
+                    validity,
+                    "HTSUS general (column 1) rate",
+                    "MFN",
+                )
             )
         if row.get("col2_text_rate", "").strip():
             tariff.add(
-                Measure(f"US-{code}-COL2", MeasureType.COLUMN_2, code, col2_geo, expr(row["col2_text_rate"].strip()),
-                        validity, "HTSUS column 2 rate", "column 2")  # fmt: skip
+                Measure(
+                    f"US-{code}-COL2",
+                    MeasureType.COLUMN_2,
+                    code,
+                    col2_geo,
+                    expr(row["col2_text_rate"].strip()),
+                    validity,
+                    "HTSUS column 2 rate",
+                    "column 2",
+                )
             )
         unit = (row.get("quantity_1_code") or "").upper()
         for prefix, (scheme, members) in US_FTA_PARTNERS.items():
@@ -138,35 +163,55 @@ def load_us_rows(rows: Iterable[dict[str, str]], report: RateStrings | None = No
                 continue
             e = _us_structured(row, prefix, unit)
             tariff.add(
-                Measure(f"US-{code}-{scheme}", MeasureType.PREFERENCE, code, Geography.group(scheme, members), e,
-                        validity, f"HTSUS special program {ind or scheme}", scheme, preference_scheme=scheme,
-                        required_document="proof of origin")  # fmt: skip
+                Measure(
+                    f"US-{code}-{scheme}",
+                    MeasureType.PREFERENCE,
+                    code,
+                    Geography.group(scheme, members),
+                    e,
+                    validity,
+                    f"HTSUS special program {ind or scheme}",
+                    scheme,
+                    preference_scheme=scheme,
+                    required_document="proof of origin",
+                )
             )
     return tariff
 
 
+_UNIT_WORDS = {"item": "p/st", "pf_l": "pf. liter", "doz": "doz.", "pr": "pr."}
+
+
 def _us_structured(row: dict[str, str], prefix: str, unit: str) -> DutyExpression:
-    """FTA rates exist only as USITC structured fields (type code, ad valorem fraction, $/unit)."""
+    """FTA rates exist only as USITC structured fields (type code, ad valorem fraction, $/unit).
+
+    They are written out in the expression language and parsed, so a stored tariff reloads
+    the same way as any rate text.
+    """
     rtype = row.get(f"{prefix}_rate_type_code", "").strip()
-    text = f"{prefix} rate type {rtype or '0'}"
     if rtype in ("", "0", "0.0"):
-        return DutyExpression(text=f"{text}: Free", free=True)
+        return parse("Free")
     if rtype in ("9", "X", "K", "N", "Q", "T"):
-        return DutyExpression(text=f"{text}: see the HTS text", computable=False)
-    comps: list[Component] = []
+        return DutyExpression(
+            text=f"{prefix} rate type {rtype}: see the HTS text", computable=False
+        )
     try:
         adv = Decimal(row.get(f"{prefix}_ad_val_rate") or 0)
         spec = Decimal(row.get(f"{prefix}_specific_rate") or 0)
     except InvalidOperation:
-        return DutyExpression(text=f"{text}: unreadable", computable=False)
-    if spec and unit in US_UNITS:
-        per = Per(_US_UNIT_QUANTITY.get(unit, Decimal(1)), US_UNITS[unit])
-        comps.append(Component(kind="specific", amount=spec, currency="USD", per=per))
-    elif spec:
-        return DutyExpression(text=f"{text}: unit {unit} unknown", computable=False)
+        return DutyExpression(text=f"{prefix} rate type {rtype}: unreadable", computable=False)
+    parts: list[str] = []
+    if spec:
+        if unit not in US_UNITS:
+            return DutyExpression(
+                text=f"{prefix} rate type {rtype}: unit {unit} unknown", computable=False
+            )
+        qty = _US_UNIT_QUANTITY.get(unit, Decimal(1))
+        word = _UNIT_WORDS.get(US_UNITS[unit], US_UNITS[unit])
+        parts.append(f"{spec.normalize():f} USD / {qty} {word}")
     if adv:
-        comps.append(Component(kind="ad_valorem", rate_percent=(adv * 100).normalize()))
-    return DutyExpression(text=text, components=tuple(comps), free=not comps)
+        parts.append(f"{(adv * 100).normalize():f}%")
+    return parse(" + ".join(parts) if parts else "Free")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,21 +270,27 @@ def _uk_type(mt: dict[str, Any], m: dict[str, Any]) -> MeasureType | None:
     return None
 
 
-def load_uk_commodity(doc: dict[str, Any], report: RateStrings | None = None, tariff: Tariff | None = None) -> Tariff:
+def load_uk_commodity(
+    doc: dict[str, Any], report: RateStrings | None = None, tariff: Tariff | None = None
+) -> Tariff:
     """Add one commodity response's import measures to ``tariff`` (a new UK tariff by default)."""
     report = report if report is not None else RateStrings()
     tariff = tariff if tariff is not None else Tariff(UK_PROFILE)
     data = doc.get("data", doc)
     attrs = data.get("attributes", data)
     code = str(attrs.get("goods_nomenclature_item_id", ""))
-    tariff.lines[code] = CommodityLine(code, attrs.get("description_plain") or attrs.get("description", ""))
+    tariff.lines[code] = CommodityLine(
+        code, attrs.get("description_plain") or attrs.get("description", "")
+    )
     for m in attrs.get("import_measures", []):
         mt = m.get("measure_type", {})
         kind = _uk_type(mt, m)
         if kind is None:
             continue
         ga = m.get("geographical_area", {})
-        excluded = {e["id"] if isinstance(e, dict) else str(e) for e in m.get("excluded_countries", [])}
+        excluded = {
+            e["id"] if isinstance(e, dict) else str(e) for e in m.get("excluded_countries", [])
+        }
         children = {c["id"] for c in ga.get("children_geographical_areas", [])}
         gid = str(ga.get("id", ""))
         if gid == "1011":
@@ -250,13 +301,31 @@ def load_uk_commodity(doc: dict[str, Any], report: RateStrings | None = None, ta
             geo = Geography(gid, frozenset({gid}), frozenset(excluded), ga.get("description", ""))
         base = (m.get("duty_expression") or {}).get("base", "") or ""
         expression = _parse_or_text(base, report) if base.strip() else None
-        validity = Validity(_uk_date(m.get("effective_start_date")), _uk_date(m.get("effective_end_date")))
-        acts = ", ".join(a.get("regulation_code", "") for a in m.get("legal_acts", []) if a.get("regulation_code"))
+        validity = Validity(
+            _uk_date(m.get("effective_start_date")), _uk_date(m.get("effective_end_date"))
+        )
+        acts = ", ".join(
+            a.get("regulation_code", "")
+            for a in m.get("legal_acts", [])
+            if a.get("regulation_code")
+        )
         addl = m.get("additional_code") or {}
         exporter = None
-        if kind in (MeasureType.ANTI_DUMPING, MeasureType.COUNTERVAILING) and addl.get("description"):
-            exporter = None if addl.get("description", "").strip().lower() == "other" else addl["description"]
-        docs = sorted({c.get("document_code") for c in m.get("measure_conditions", []) if c.get("document_code")})
+        if kind in (MeasureType.ANTI_DUMPING, MeasureType.COUNTERVAILING) and addl.get(
+            "description"
+        ):
+            exporter = (
+                None
+                if addl.get("description", "").strip().lower() == "other"
+                else addl["description"]
+            )
+        docs = sorted(
+            {
+                c.get("document_code")
+                for c in m.get("measure_conditions", [])
+                if c.get("document_code")
+            }
+        )
         order = (m.get("order_number") or {}).get("number")
         quota = Quota(order, Decimal(0), "kg") if order else None
         vat_rate = None
@@ -272,7 +341,8 @@ def load_uk_commodity(doc: dict[str, Any], report: RateStrings | None = None, ta
                 expression=expression,
                 validity=validity,
                 legal_base=acts or mt.get("description", ""),
-                description=mt.get("description", "") + (f" ({addl.get('code')})" if addl.get("code") else ""),
+                description=mt.get("description", "")
+                + (f" ({addl.get('code')})" if addl.get("code") else ""),
                 preference_scheme=gid if kind is MeasureType.PREFERENCE else None,
                 quota=quota,
                 exporter=exporter,
@@ -289,7 +359,10 @@ def load_uk(path: Path, report: RateStrings | None = None) -> Tariff:
     files: Iterator[Path] = iter(sorted(path.rglob("*.json"))) if path.is_dir() else iter([path])
     for f in files:
         doc = json.loads(f.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and ("import_measures" in doc or "import_measures" in doc.get("data", {}).get("attributes", {})):
+        if isinstance(doc, dict) and (
+            "import_measures" in doc
+            or "import_measures" in doc.get("data", {}).get("attributes", {})
+        ):
             load_uk_commodity(doc, report, tariff)
     return tariff
 
@@ -302,4 +375,12 @@ def load_profile(profile: str, path: Path, report: RateStrings | None = None) ->
     raise ValueError(f"unknown profile {profile!r}")
 
 
-__all__ = ["ALWAYS", "RateStrings", "load_profile", "load_uk", "load_uk_commodity", "load_us", "load_us_rows"]
+__all__ = [
+    "ALWAYS",
+    "RateStrings",
+    "load_profile",
+    "load_uk",
+    "load_uk_commodity",
+    "load_us",
+    "load_us_rows",
+]

@@ -183,7 +183,11 @@ class Tariff:
         return out
 
     def measures_for(self, code: str, origin: str | None, at: dt.date) -> list[Measure]:
-        return [m for m in self.candidates(code) if m.validity.contains(at) and m.geography.covers(origin)]
+        return [
+            m
+            for m in self.candidates(code)
+            if m.validity.contains(at) and m.geography.covers(origin)
+        ]
 
     def line(self, code: str) -> CommodityLine | None:
         for n in range(len(code), 1, -1):

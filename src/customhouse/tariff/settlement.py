@@ -61,12 +61,23 @@ def settle(
     total_u = duty_u + excise_u + (vat_u or Decimal(0))
     if rule is RoundingRule.UNROUNDED_HALF_UP:
         return Settlement(
-            currency, rule,
-            tuple(r(x) for x in d_exact), tuple(r(x) for x in e_exact),
-            r(duty_u), r(excise_u),
-            None if base_u is None else r(base_u), None if vat_u is None else r(vat_u),
-            r(total_u), d_exact, e_exact, duty_u, excise_u, base_u, vat_u, total_u,
-        )  # fmt: skip
+            currency,
+            rule,
+            tuple(r(x) for x in d_exact),
+            tuple(r(x) for x in e_exact),
+            r(duty_u),
+            r(excise_u),
+            None if base_u is None else r(base_u),
+            None if vat_u is None else r(vat_u),
+            r(total_u),
+            d_exact,
+            e_exact,
+            duty_u,
+            excise_u,
+            base_u,
+            vat_u,
+            total_u,
+        )
     d_round = tuple(r(x) for x in d_exact)
     e_round = tuple(r(x) for x in e_exact)
     duty = sum(d_round, Decimal(0))
@@ -78,6 +89,20 @@ def settle(
         vat = r(vat_base * vat_rate_percent / 100)
     total = duty + excise + (vat or Decimal(0))
     return Settlement(
-        currency, rule, d_round, e_round, duty, excise, vat_base, vat, total,
-        d_exact, e_exact, duty_u, excise_u, base_u, vat_u, total_u,
-    )  # fmt: skip
+        currency,
+        rule,
+        d_round,
+        e_round,
+        duty,
+        excise,
+        vat_base,
+        vat,
+        total,
+        d_exact,
+        e_exact,
+        duty_u,
+        excise_u,
+        base_u,
+        vat_u,
+        total_u,
+    )

@@ -35,10 +35,25 @@ from customhouse.valuation.engine import validate_value_parts
 from customhouse.valuation.rates import MonthlyRate, MonthlyRateTable
 
 _COMPARED = (
-    "kind", "rate_percent", "amount", "currency", "per", "qualifier", "basis", "sign",
-    "if_present", "applies_above", "multiplied_by", "abv_threshold_percent", "per_degree_below",
-    "driver", "proportional_fractions", "reduced", "season", "parts",
-)  # fmt: skip
+    "kind",
+    "rate_percent",
+    "amount",
+    "currency",
+    "per",
+    "qualifier",
+    "basis",
+    "sign",
+    "if_present",
+    "applies_above",
+    "multiplied_by",
+    "abv_threshold_percent",
+    "per_degree_below",
+    "driver",
+    "proportional_fractions",
+    "reduced",
+    "season",
+    "parts",
+)
 _DECIMAL_FIELDS = frozenset(
     {"rate_percent", "amount", "applies_above", "abv_threshold_percent", "per_degree_below"}
 )

@@ -145,7 +145,8 @@ def _officer_value(
         decision.method,
         (line,),
         (
-            f"method {decision.method} decided by {decision.officer or 'an officer'}: {decision.justification}",
+            f"method {decision.method} decided by {decision.officer or 'an officer'}:"
+            f" {decision.justification}",
         ),
     )
 

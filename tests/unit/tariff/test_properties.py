@@ -63,8 +63,20 @@ def test_min_and_max_bounds_hold(value: Decimal, kg: Decimal) -> None:
 @given(st.lists(st.tuples(money, qty), min_size=1, max_size=5))
 def test_lines_add_up_to_total(rows: list[tuple[Decimal, Decimal]]) -> None:
     t = Tariff(Profile("p", "GBP"))
-    t.add(Measure("m", MeasureType.THIRD_COUNTRY, "01", Geography.erga_omnes(), parse("10.20 % + 93.10 GBP / 100 kg")))
-    t.add(Measure("v", MeasureType.VAT, "01", Geography.erga_omnes(), parse("20 %"), vat_rate="standard"))
+    t.add(
+        Measure(
+            "m",
+            MeasureType.THIRD_COUNTRY,
+            "01",
+            Geography.erga_omnes(),
+            parse("10.20 % + 93.10 GBP / 100 kg"),
+        )
+    )
+    t.add(
+        Measure(
+            "v", MeasureType.VAT, "01", Geography.erga_omnes(), parse("20 %"), vat_rate="standard"
+        )
+    )
     items = [ItemInput(i, "0102", "AR", v, quantities={"kg": q}) for i, (v, q) in enumerate(rows)]
     a = assess(items, t, dt.date(2025, 1, 1))
     assert a.total == sum(x.amount for x in a.lines)
