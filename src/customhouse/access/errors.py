@@ -1,0 +1,13 @@
+"""Access errors."""
+
+from __future__ import annotations
+
+from customhouse.errors import Conflict, Unauthenticated
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "access.InvalidCredentials"
+
+
+class UserExists(Conflict):
+    code = "access.UserExists"

@@ -1,0 +1,102 @@
+"""Roles, the principal acting, and the permission table (pure).
+
+>>> p = Principal(user_id=1, username="broker1", roles=frozenset({Role.DECLARANT}),
+...               eori="GB123456789000")
+>>> p.may(Action.LODGE)
+True
+>>> p.may(Action.VERIFY_LEDGER)
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from customhouse.errors import Forbidden
+
+
+class Role(StrEnum):
+    DECLARANT = "declarant"
+    OFFICER = "officer"
+    INSPECTOR = "inspector"
+    RISK_ANALYST = "risk_analyst"
+    INVESTIGATOR = "investigator"
+    AUDITOR = "auditor"
+    AGENCY = "agency"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    LODGE = "lodge"
+    READ_DECLARATION = "read_declaration"
+    LIST_DECLARATIONS = "list_declarations"
+    AMEND = "amend"
+    INVALIDATE = "invalidate"
+    VERIFY_LEDGER = "verify_ledger"
+    READ_OPERATOR = "read_operator"
+    MANAGE_OPERATORS = "manage_operators"
+    MANAGE_USERS = "manage_users"
+    MANAGE_REFERENCE = "manage_reference"
+
+
+R = Role
+# Customs staff who read declarations in their work.
+_STAFF = frozenset(
+    {R.OFFICER, R.INSPECTOR, R.RISK_ANALYST, R.INVESTIGATOR, R.AUDITOR, R.SUPERVISOR, R.ADMIN}
+)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.LODGE: frozenset({R.DECLARANT, R.ADMIN}),
+    Action.READ_DECLARATION: _STAFF | {R.DECLARANT, R.AGENCY},
+    Action.LIST_DECLARATIONS: _STAFF | {R.DECLARANT},
+    Action.AMEND: frozenset({R.DECLARANT, R.OFFICER}),
+    Action.INVALIDATE: frozenset({R.DECLARANT, R.OFFICER, R.SUPERVISOR}),
+    Action.VERIFY_LEDGER: frozenset({R.AUDITOR, R.SUPERVISOR, R.ADMIN}),
+    Action.READ_OPERATOR: _STAFF | {R.DECLARANT},
+    Action.MANAGE_OPERATORS: frozenset({R.ADMIN, R.SUPERVISOR}),
+    Action.MANAGE_USERS: frozenset({R.ADMIN}),
+    Action.MANAGE_REFERENCE: frozenset({R.ADMIN}),
+}
+
+
+class PermissionDenied(Forbidden):
+    code = "access.PermissionDenied"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: a signed-in user or the system itself."""
+
+    user_id: int | None
+    username: str
+    roles: frozenset[Role]
+    eori: str | None = None
+    office: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the ledger names this principal."""
+        return f"user:{self.username}"
+
+    @property
+    def is_trader(self) -> bool:
+        """A declarant without a customs role sees only its own declarations."""
+        return not (self.roles & _STAFF)
+
+    def may(self, action: Action) -> bool:
+        return bool(self.roles & PERMISSIONS[action])
+
+    def require(self, action: Action) -> None:
+        if not self.may(action):
+            raise PermissionDenied(
+                f"{self.username} may not {action.value.replace('_', ' ')}",
+                {"action": action.value, "roles": sorted(r.value for r in self.roles)},
+            )
+
+    def owns(self, declarant_eori: str | None, representative_eori: str | None) -> bool:
+        return self.eori is not None and self.eori in (declarant_eori, representative_eori)
+
+
+SYSTEM = Principal(user_id=None, username="system", roles=frozenset({Role.ADMIN}))

@@ -1,0 +1,49 @@
+"""The FastAPI application: API routes, error table, limits, and (when present) the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from customhouse import __version__
+from customhouse.api import errors
+from customhouse.api.limits import BodySizeLimit
+from customhouse.api.routes import declarations, ledger, operators
+from customhouse.declarations.models import DeclarationDocument
+from customhouse.services.context import Context
+
+
+def create_app(ctx: Context | None = None) -> FastAPI:
+    ctx = ctx or Context.create()
+    app = FastAPI(
+        title="customhouse",
+        version=__version__,
+        description="An open customs administration system. Every decision carries its reasons.",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (declarations.router, ledger.router, operators.router):
+        app.include_router(router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            doc = DeclarationDocument.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(doc.pop("$defs", {}))
+            components["DeclarationDocument"] = doc
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes)
+    return app

@@ -1,0 +1,47 @@
+"""What every command shares: the context, JSON output, progress bars on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from customhouse.errors import DomainError
+from customhouse.services.context import Context
+
+err_console = Console(stderr=True)
+
+
+def context() -> Context:
+    return Context.create()
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+def fail(exc: DomainError, code: int = 1) -> None:
+    err_console.print(f"[red]{exc.code}[/red]: {exc.message}")
+    raise SystemExit(code)

@@ -1,0 +1,296 @@
+"""``customhouse``: serve, migrate, load reference data, lodge and process declarations."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import func, select
+
+from customhouse.access.models import SYSTEM, Role
+from customhouse.cli.common import context, emit_json, err_console, fail, progress
+from customhouse.declarations.errors import DeclarationRejected
+from customhouse.declarations.tables import DeclarationRow
+from customhouse.errors import DomainError
+from customhouse.services.pipeline import process_prepared
+
+app = typer.Typer(
+    help="customhouse: an open customs administration system.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+reference_app = typer.Typer(help="Reference data shipped with the package.", no_args_is_help=True)
+demo_app = typer.Typer(
+    help="Demo data: operators, users, synthetic declarations.", no_args_is_help=True
+)
+ledger_app = typer.Typer(help="The hash-chained ledger.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(reference_app, name="reference")
+app.add_typer(demo_app, name="demo")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (OpenAPI at /docs) and the pages."""
+    import uvicorn
+
+    from customhouse.api.app import create_app
+
+    uvicorn.run(create_app(context()), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply the Alembic migrations (SQLite or PostgreSQL, from CUSTOMHOUSE_DATABASE_URL)."""
+    from customhouse.settings import get_settings
+    from customhouse.storage.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    err_console.print(f"database at {revision}")
+
+
+@reference_app.command("load")
+def reference_load(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="Only these sets.")] = None,
+) -> None:
+    """Load the shipped reference data (HS, countries, currencies, rates, UN/LOCODE)."""
+    ctx = context()
+    with progress() as bar:
+        task = bar.add_task("reference data", total=len(sets) if sets else 8)
+
+        def step(name: str, rows: int) -> None:
+            bar.update(task, advance=1, description=f"{name}: {rows} rows")
+
+        from customhouse.services.reference import load_reference_data
+
+        counts = load_reference_data(ctx, principal=SYSTEM, sets=sets, progress=step)
+    emit_json(counts)
+
+
+@demo_app.command("generate")
+def demo_generate(
+    count: Annotated[int, typer.Option(min=1, help="How many declarations.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 1,
+    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.03,
+    expect: Annotated[Path | None, typer.Option(help="Write the expected rejections here.")] = None,
+) -> None:
+    """Write synthetic declarations as JSON lines to stdout."""
+    import sys
+    from datetime import date
+
+    from customhouse.demo.generator import generate
+    from customhouse.reference.snapshot import shipped_snapshot
+
+    snapshot = shipped_snapshot()
+    hs6 = sorted(snapshot.hs6_codes(date(2025, 1, 6)))
+    descriptions = {c: snapshot.hs_description(c) or "" for c in hs6}
+    out = sys.stdout
+    answers = expect.open("w") if expect else None
+    try:
+        for g in generate(count, seed, hs6, descriptions, error_rate=error_rate):
+            out.write(json.dumps(g.document, ensure_ascii=False) + "\n")
+            if answers is not None:
+                answers.write(
+                    json.dumps({"lrn": g.document["lrn"], "expected": list(g.expected_errors)})
+                    + "\n"
+                )
+    finally:
+        if answers is not None:
+            answers.close()
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Register the demo operators and create the demo users (idempotent)."""
+    from customhouse.demo.users import load_demo
+
+    emit_json(load_demo(context()))
+
+
+def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                chunk.append((number, line))
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+    if chunk:
+        yield chunk
+
+
+@app.command()
+def process(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 1000,
+    workers: Annotated[int | None, typer.Option(min=0, help="Preparing processes.")] = None,
+) -> None:
+    """Run a JSON-lines file through the pipeline; a run started again skips what is stored."""
+    from customhouse.services.intake import prepare_in_parallel
+
+    ctx = context()
+    total_lines = sum(1 for line in file.open("rb") if line.strip())
+    started = time.perf_counter()
+    ids: list[int] = []
+    rejections: Counter[str] = Counter()
+    replayed = 0
+    with progress() as bar:
+        task = bar.add_task("declarations", total=total_lines)
+        for prepared in prepare_in_parallel(ctx, _chunks(file, batch_size), workers):
+            outcomes = process_prepared(ctx, principal=SYSTEM, prepared=prepared, source="file")
+            for o in outcomes:
+                ids.append(o.id)
+                replayed += o.replayed
+                if not o.accepted:
+                    rejections.update({p.code for p in o.problems if p.severity == "error"})
+            bar.update(task, advance=len(prepared))
+    seconds = time.perf_counter() - started
+    states = _states(ctx, ids)
+    summary = {
+        "declarations": len(ids),
+        "states": states,
+        "rejections": dict(rejections),
+        "replayed": replayed,
+        "seconds": round(seconds, 3),
+        "per_second": round(len(ids) / seconds, 1) if seconds else None,
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        err_console.print(summary)
+
+
+def _states(ctx: Any, ids: list[int]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    with ctx.sessions() as session:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for state, n in session.execute(
+                select(DeclarationRow.state, func.count())
+                .where(DeclarationRow.id.in_(chunk))
+                .group_by(DeclarationRow.state)
+            ):
+                counts[state] += n
+    return dict(sorted(counts.items()))
+
+
+@app.command()
+def lodge(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: Annotated[str | None, typer.Option("--as", help="Lodge as this user.")] = None,
+) -> None:
+    """Lodge one declaration from a JSON file; prints the MRN or every problem."""
+    from customhouse.services.access import user_by_name
+    from customhouse.services.declarations import lodge as lodge_one
+    from customhouse.services.pipeline import run_after_acceptance
+
+    ctx = context()
+    principal = SYSTEM
+    if as_user:
+        found = user_by_name(ctx, as_user)
+        if found is None:
+            err_console.print(f"[red]no user {as_user}[/red]")
+            raise SystemExit(2)
+        principal = found
+    try:
+        raw = json.loads(file.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        err_console.print(f"[red]schema.json_invalid[/red]: {exc}")
+        raise SystemExit(1) from exc
+    try:
+        outcome = lodge_one(ctx, principal=principal, raw=raw, source="cli")
+    except DeclarationRejected as exc:
+        emit_json({"state": "rejected", "problems": [p.as_dict() for p in exc.problems]})
+        raise SystemExit(1) from exc
+    except DomainError as exc:
+        fail(exc)
+    run_after_acceptance(ctx, [outcome.id])
+    emit_json(
+        {
+            "mrn": outcome.mrn,
+            "state": outcome.state,
+            "warnings": [p.as_dict() for p in outcome.problems],
+        }
+    )
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Re-compute the hash chain; exit 1 and name the first broken event if it does not hold."""
+    from customhouse.services.ledger import verify_ledger
+
+    result = verify_ledger(context())
+    emit_json(
+        {
+            "ok": result.ok,
+            "events": result.events,
+            "first_broken": result.first_broken,
+            "reason": result.reason,
+        }
+    )
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    roles: Annotated[list[Role], typer.Option("--role", help="Repeat for several roles.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    eori: Annotated[str | None, typer.Option(help="EORI of a declarant.")] = None,
+    office: Annotated[str | None, typer.Option(help="Office of an officer.")] = None,
+    password: Annotated[str | None, typer.Option(help="For signing in to the pages.")] = None,
+) -> None:
+    """Create a user."""
+    from customhouse.services.access import NewUser, create_user
+
+    try:
+        user = create_user(
+            context(),
+            principal=SYSTEM,
+            user=NewUser(
+                username=username,
+                display_name=name or username,
+                roles=frozenset(roles),
+                eori=eori,
+                office=office,
+                password=password,
+            ),
+        )
+    except DomainError as exc:
+        fail(exc)
+    emit_json({"username": user.username, "roles": sorted(r.value for r in user.roles)})
+
+
+@users_app.command("token")
+def users_token(username: str, label: str = "cli") -> None:
+    """Issue an API token for a user (shown once)."""
+    from customhouse.services.access import issue_token
+
+    try:
+        emit_json(
+            {
+                "username": username,
+                "token": issue_token(context(), principal=SYSTEM, username=username, label=label),
+            }
+        )
+    except DomainError as exc:
+        fail(exc)
+
+
+if __name__ == "__main__":
+    app()

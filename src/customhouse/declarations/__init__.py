@@ -1,0 +1,1 @@
+"""The Declaration aggregate: input document, validation rules and lifecycle."""

@@ -1,0 +1,164 @@
+"""Intake: from a body as received to a prepared declaration, pure and picklable.
+
+Preparing (reading JSON, parsing, the document rules) needs only reference data, so a batch can be
+prepared in worker processes while the writer stores the previous batch. What needs the database
+(idempotency keys, the register of operators, LRNs already used) is checked by the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.rules import PartyRef, ReferenceLookup, parse, party_refs, validate
+from customhouse.errors import Problem
+from customhouse.identifiers import eori as eori_id
+from customhouse.ledger.models import canonical_json
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    sequence: int
+    commodity_code: str
+    origin: str
+    description: str
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A declaration read and checked against the document rules, ready to store."""
+
+    key: str | None
+    digest: str
+    document_json: str
+    problems: list[Problem]
+    valid: bool
+    lrn: str
+    declarant: str | None
+    representative: str | None = None
+    importer: str | None = None
+    exporter: str | None = None
+    declaration_type: str = ""
+    procedure: str = ""
+    office: str = ""
+    declaration_date: str = ""
+    invoice_currency: str = ""
+    total_invoice_amount: str = "0"
+    parties: list[PartyRef] = field(default_factory=list)
+    items: list[ItemRef] = field(default_factory=list)
+
+    @property
+    def at(self) -> date:
+        return date.fromisoformat(self.declaration_date)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def body_digest(raw: Any) -> str:
+    text = canonical_json(raw) if isinstance(raw, dict) else repr(raw)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _text(raw: Any, key: str, limit: int = 35) -> str:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _raw_declarant(raw: Any) -> str | None:
+    try:
+        value = raw["parties"]["declarant"]["eori"]
+    except (KeyError, TypeError):
+        return None
+    return value[:35] if isinstance(value, str) else None
+
+
+def _eori(doc: DeclarationDocument, role: str) -> str | None:
+    party = getattr(doc.parties, role)
+    if party is None or party.eori is None:
+        return None
+    return eori_id.compact(party.eori) if eori_id.is_valid(party.eori) else party.eori[:35]
+
+
+def prepare_document(
+    raw: Any,
+    reference: ReferenceLookup,
+    *,
+    key: str | None = None,
+    digest: str | None = None,
+    read_problems: tuple[Problem, ...] = (),
+) -> Prepared:
+    """Parse and check one body; a body that cannot be read keeps its raw form for the record."""
+    digest = digest or body_digest(raw)
+    doc: DeclarationDocument | None = None
+    if read_problems:
+        problems = list(read_problems)
+    elif not isinstance(raw, dict):
+        problems = [Problem("schema.not_an_object", "/", "a declaration is a JSON object")]
+    else:
+        doc, problems = parse(raw)
+    if doc is None:
+        return Prepared(
+            key=key,
+            digest=digest,
+            valid=False,
+            problems=problems,
+            document_json=json.dumps(
+                raw if isinstance(raw, dict) else {"value": raw},
+                ensure_ascii=False,
+                separators=(",", ":"),
+                default=str,
+            ),
+            lrn=_text(raw, "lrn"),
+            declarant=_raw_declarant(raw),
+            declaration_type=_text(raw, "declaration_type"),
+            procedure=_text(raw, "procedure"),
+            office=_text(raw, "office"),
+            declaration_date=_text(raw, "declaration_date", 10),
+            invoice_currency=_text(raw, "invoice_currency"),
+        )
+    problems.extend(validate(doc, reference))
+    return Prepared(
+        key=key,
+        digest=digest,
+        valid=True,
+        problems=problems,
+        document_json=doc.model_dump_json(exclude_none=True),
+        lrn=doc.lrn,
+        declarant=_eori(doc, "declarant"),
+        representative=_eori(doc, "representative"),
+        importer=_eori(doc, "importer"),
+        exporter=_eori(doc, "exporter"),
+        declaration_type=doc.declaration_type,
+        procedure=doc.procedure,
+        office=doc.office,
+        declaration_date=doc.declaration_date.isoformat(),
+        invoice_currency=doc.invoice_currency,
+        total_invoice_amount=str(doc.total_invoice_amount),
+        parties=party_refs(doc),
+        items=[ItemRef(i.sequence, i.commodity_code, i.origin, i.description) for i in doc.items],
+    )
+
+
+def prepare_line(line: bytes, number: int, reference: ReferenceLookup) -> Prepared:
+    """One line of a JSON-lines file; its key is the digest of its bytes, so a rerun skips it."""
+    text = line.strip()
+    digest = hashlib.sha256(text).hexdigest()
+    key = "file:" + digest
+    try:
+        raw = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problem = Problem("schema.json_invalid", "/", f"line {number}: {exc}")
+        return prepare_document(
+            text.decode("utf-8", "replace")[:2000],
+            reference,
+            key=key,
+            digest=digest,
+            read_problems=(problem,),
+        )
+    return prepare_document(raw, reference, key=key, digest=digest)

@@ -1,0 +1,1 @@
+"""Demo data: operators, users and realistic synthetic declarations."""

@@ -1,0 +1,106 @@
+"""Demo users (one per role) and the demo register of operators; idempotent."""
+
+from __future__ import annotations
+
+from customhouse.access.models import SYSTEM, Role
+from customhouse.demo.operators import demo_operators
+from customhouse.services.access import NewUser, create_user, user_by_name
+from customhouse.services.context import Context
+from customhouse.services.operators import OperatorInput, register_operators
+
+# Demo accounts for a local try-out; the README lists them. Never use these in production.
+DEMO_PASSWORD = "customhouse-demo"
+
+
+def demo_users() -> list[NewUser]:
+    ops = demo_operators()
+    trader, other_trader, broker = ops[0], ops[1], ops[-1]
+    office = "GB000060"
+    return [
+        NewUser("admin", "Administrator", frozenset({Role.ADMIN}), password=DEMO_PASSWORD),
+        NewUser(
+            "officer1",
+            "Olivia Officer",
+            frozenset({Role.OFFICER}),
+            office=office,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser(
+            "officer2",
+            "Owen Officer",
+            frozenset({Role.OFFICER}),
+            office=office,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser(
+            "inspector1",
+            "Ian Inspector",
+            frozenset({Role.INSPECTOR}),
+            office=office,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser("analyst1", "Ana Analyst", frozenset({Role.RISK_ANALYST}), password=DEMO_PASSWORD),
+        NewUser(
+            "analyst2", "Arjun Analyst", frozenset({Role.RISK_ANALYST}), password=DEMO_PASSWORD
+        ),
+        NewUser(
+            "investigator1",
+            "Ivy Investigator",
+            frozenset({Role.INVESTIGATOR}),
+            password=DEMO_PASSWORD,
+        ),
+        NewUser("auditor1", "Aude Auditor", frozenset({Role.AUDITOR}), password=DEMO_PASSWORD),
+        NewUser("agency1", "Plant Health Agency", frozenset({Role.AGENCY}), password=DEMO_PASSWORD),
+        NewUser(
+            "supervisor1",
+            "Sam Supervisor",
+            frozenset({Role.SUPERVISOR, Role.OFFICER}),
+            office=office,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser(
+            "trader1",
+            trader.name,
+            frozenset({Role.DECLARANT}),
+            eori=trader.eori,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser(
+            "trader2",
+            other_trader.name,
+            frozenset({Role.DECLARANT}),
+            eori=other_trader.eori,
+            password=DEMO_PASSWORD,
+        ),
+        NewUser(
+            "broker1",
+            broker.name,
+            frozenset({Role.DECLARANT}),
+            eori=broker.eori,
+            password=DEMO_PASSWORD,
+        ),
+    ]
+
+
+def load_demo(ctx: Context) -> dict[str, int]:
+    ops = [
+        OperatorInput(
+            eori=o.eori,
+            name=o.name,
+            country=o.country,
+            street=o.street,
+            city=o.city,
+            postcode=o.postcode,
+            valid_from=o.valid_from,
+            valid_to=o.valid_to,
+            authorisations=o.authorisations,
+        )
+        for o in demo_operators()
+    ]
+    registered = register_operators(ctx, principal=SYSTEM, operators=ops)
+    created = 0
+    for user in demo_users():
+        if user_by_name(ctx, user.username) is None:
+            create_user(ctx, principal=SYSTEM, user=user)
+            created += 1
+    return {"operators": registered, "users_created": created}

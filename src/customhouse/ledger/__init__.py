@@ -1,0 +1,1 @@
+"""The hash-chained event ledger and its verifier."""

@@ -1,0 +1,23 @@
+"""Every table module, imported so that ``Base.metadata`` describes the whole schema."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from customhouse.storage.base import Base
+
+TABLE_MODULES = (
+    "customhouse.access.tables",
+    "customhouse.traders.tables",
+    "customhouse.declarations.tables",
+    "customhouse.ledger.tables",
+    "customhouse.reference.tables",
+)
+
+
+def metadata() -> MetaData:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+    return Base.metadata

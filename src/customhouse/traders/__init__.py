@@ -1,0 +1,1 @@
+"""The register of economic operators: EORI, AEO status and other authorisations."""
