@@ -1,0 +1,60 @@
+"""Does a declared item's description fit its declared commodity code?
+
+The suggestion model's score shares are summed over the declared code's chapter, heading and
+subheading; the fit score weighs them 0.5 / 0.3 / 0.2, so a description in the right chapter
+but the wrong subheading still scores about half. Low scores are a risk feature.
+"""
+
+from __future__ import annotations
+
+from customhouse.classification.engine import SuggestionModel
+from customhouse.classification.models import ConsistencyResult, hs_digits
+
+WEIGHTS = {2: 0.5, 4: 0.3, 6: 0.2}
+LOW_FIT = 0.2  # below this, the officer's view shows the item as a poor fit
+
+
+def fit_from_distribution(distribution: dict[str, float], declared: str) -> dict[int, float]:
+    """Probability mass on the declared code's 2-, 4- and 6-digit prefixes.
+
+    >>> fit_from_distribution({"610910": 0.6, "610990": 0.3, "420221": 0.1}, "6109100010")
+    {2: 0.9, 4: 0.9, 6: 0.6}
+    """
+    return {
+        d: round(sum(p for c, p in distribution.items() if c[:d] == declared[:d]), 6)
+        for d in WEIGHTS
+    }
+
+
+def check_consistency(
+    model: SuggestionModel, description: str, declared_code: str, *, better: int = 3
+) -> ConsistencyResult:
+    """Score in [0, 1] for how well ``description`` fits ``declared_code``, with better codes."""
+    code = hs_digits(declared_code)
+    result = model.suggest(description, k=max(better, 5))
+    if result.abstained:
+        return ConsistencyResult(
+            description,
+            code,
+            None,
+            {},
+            (),
+            ("description too vague to judge the code", *result.reasons, *result.missing),
+        )
+    fit = fit_from_distribution(model.distribution(description), code)
+    usable = {d: v for d, v in fit.items() if len(code) >= d}
+    weight = sum(WEIGHTS[d] for d in usable)
+    score = sum(WEIGHTS[d] * v for d, v in usable.items()) / weight
+    n = min(6, len(code))
+    better_codes = tuple(s for s in result.suggestions if s.code[:n] != code[:n])[:better]
+    reasons = [
+        f"declared chapter {code[:2]} holds {fit[2]:.0%} of the model's belief",
+        f"declared heading {code[:4]}: {fit[4]:.0%}",
+    ]
+    if len(code) >= 6:
+        reasons.append(f"declared subheading {code[:6]}: {fit[6]:.0%}")
+    if better_codes and score < LOW_FIT:
+        best = better_codes[0]
+        title = best.path[-1].description if best.path else ""
+        reasons.append(f"description fits {best.code} better ({title})")
+    return ConsistencyResult(description, code, round(score, 6), fit, better_codes, tuple(reasons))

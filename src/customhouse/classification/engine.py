@@ -1,0 +1,305 @@
+"""Suggesting HS6 codes (and national lines) for a goods description.
+
+Character and word n-gram TF-IDF over every labelled description and the nomenclature text,
+scored three ways and combined: the nearest labelled neighbours vote for their codes, each
+subheading's centroid adds its similarity, and a linear model over chapters acts as a
+hierarchical prior. Score shares are mapped to calibrated probabilities by an isotonic table
+fitted on cross-validated predictions (``calibration.json``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize
+
+from customhouse.classification.loaders import NOMENCLATURE, VagueLists
+from customhouse.classification.models import (
+    Example,
+    LabelledText,
+    NationalLine,
+    NomenclatureNode,
+    Suggestion,
+    SuggestionResult,
+)
+from customhouse.classification.text import normalise
+from customhouse.classification.vague import VagueDetector
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """Knobs of the suggestion model; defaults chosen by 5-fold cross-validation."""
+
+    neighbours: int = 20
+    power: float = 3.0  # sharpens similarities before voting
+    centroid_weight: float = 1.0
+    centroid_candidates: int = 30
+    chapter_prior: float = 1.0  # exponent on the chapter model's probability
+    chapter_epochs: int = 8
+    source_weights: dict[str, float] = field(default_factory=dict)
+    # Abstain on a listed-vague description unless the best code is at least this likely.
+    vague_override: float = 0.5
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Isotonic map from a candidate's score share to the probability it is right (6 digits).
+
+    >>> Calibration((0.0, 0.5, 1.0), (0.1, 0.4, 0.9)).probability(0.75)
+    0.65
+    """
+
+    shares: tuple[float, ...] = (0.0, 1.0)
+    probabilities: tuple[float, ...] = (0.0, 1.0)
+
+    def probability(self, share: float) -> float:
+        xs, ys = self.shares, self.probabilities
+        i = bisect.bisect_left(xs, share)
+        if i <= 0:
+            return ys[0]
+        if i >= len(xs):
+            return ys[-1]
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return round(y0 + (y1 - y0) * (share - x0) / (x1 - x0) if x1 > x0 else y1, 6)
+
+
+def _vectoriser() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_features=80_000,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    token_pattern=r"[a-z0-9]{2,}",
+                    dtype=np.float32,
+                ),
+            ),
+        ]
+    )
+
+
+def nomenclature_texts(nodes: Sequence[NomenclatureNode]) -> list[LabelledText]:
+    """One training text per subheading: chapter; heading; subheading descriptions."""
+    by_code = {n.code: n for n in nodes if n.level != "section"}
+    out = []
+    for n in nodes:
+        if n.level == "subheading":
+            parts = [by_code[c].description for c in (n.code[:2], n.code[:4]) if c in by_code]
+            out.append(LabelledText(" ; ".join([*parts, n.description]), n.code, NOMENCLATURE))
+    return out
+
+
+class SuggestionModel:
+    """A trained suggestion model. Build it with :meth:`train`; it is immutable afterwards."""
+
+    def __init__(
+        self,
+        *,
+        nodes: Sequence[NomenclatureNode],
+        examples: Sequence[LabelledText],
+        vectoriser: FeatureUnion,
+        matrix_t: sp.csr_matrix,
+        centroid_codes: Sequence[str],
+        centroids_t: sp.csr_matrix,
+        chapter_model: SGDClassifier,
+        detector: VagueDetector,
+        phrases: tuple[str, ...],
+        config: ModelConfig,
+        calibration: Calibration,
+    ) -> None:
+        self.nodes = {n.code: n for n in nodes}
+        self.examples = list(examples)
+        self._codes = [e.code[:6] for e in examples]
+        self._weights = np.array(
+            [config.source_weights.get(e.source, 1.0) for e in examples], dtype=np.float64
+        )
+        self._vectoriser = vectoriser
+        self._xt = matrix_t
+        self._centroid_codes = list(centroid_codes)
+        self._ct = centroids_t
+        # Rows of the chapter model's weights by feature: a query touches only its own rows.
+        self._chapter_w = np.ascontiguousarray(chapter_model.coef_.T, dtype=np.float32)
+        self._chapter_b = np.asarray(chapter_model.intercept_, dtype=np.float32)
+        self._chapter_index = {str(c): i for i, c in enumerate(chapter_model.classes_)}
+        self.detector = detector
+        self.phrases = phrases
+        self.config = config
+        self.calibration = calibration
+
+    @classmethod
+    def train(
+        cls,
+        texts: Iterable[LabelledText],
+        nodes: Sequence[NomenclatureNode],
+        vague: VagueLists,
+        *,
+        config: ModelConfig | None = None,
+        calibration: Calibration | None = None,
+    ) -> SuggestionModel:
+        """Train on labelled ``texts`` (codes of 6 to 10 digits) plus the nomenclature text.
+
+        Texts whose first six digits are not an HS 2022 subheading are left out.
+        """
+        config = config or ModelConfig()
+        subheadings = {n.code for n in nodes if n.level == "subheading"}
+        examples = [
+            LabelledText(normalise(t.text, vague.phrases_to_remove), t.code, t.source, t.tariff)
+            for t in texts
+            if t.code[:6] in subheadings
+        ]
+        examples = [e for e in examples if e.text] + nomenclature_texts(nodes)
+        # Keep the original text for reasons; the normalised one for features.
+        vectoriser = _vectoriser()
+        x = normalize(vectoriser.fit_transform([e.text for e in examples])).tocsr()
+        codes = [e.code[:6] for e in examples]
+        centroid_codes = sorted(set(codes))
+        index = {c: i for i, c in enumerate(centroid_codes)}
+        member = sp.csr_matrix(
+            (
+                np.ones(len(codes), dtype=np.float32),
+                ([index[c] for c in codes], np.arange(len(codes))),
+            ),
+            shape=(len(centroid_codes), len(codes)),
+        )
+        centroids = normalize(member @ x)
+        chapter_model = SGDClassifier(
+            loss="modified_huber",
+            alpha=2e-5,
+            max_iter=config.chapter_epochs,
+            tol=None,
+            random_state=config.seed,
+        ).fit(x, [c[:2] for c in codes])
+        return cls(
+            nodes=nodes,
+            examples=examples,
+            vectoriser=vectoriser,
+            matrix_t=x.T.tocsr(),
+            centroid_codes=centroid_codes,
+            centroids_t=centroids.T.tocsr(),
+            chapter_model=chapter_model,
+            detector=VagueDetector.from_lists(vague),
+            phrases=vague.phrases_to_remove,
+            config=config,
+            calibration=calibration or Calibration(),
+        )
+
+    # --- scoring ---
+
+    def _scores(self, normalised: str) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+        """Unnormalised code scores, and the nearest examples (indices, similarities)."""
+        cfg = self.config
+        q = normalize(self._vectoriser.transform([normalised]))
+        sims = np.asarray((q @ self._xt).todense()).ravel()
+        k = min(cfg.neighbours, sims.size)
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top])]
+        top = top[sims[top] > 0]
+        scores: dict[str, float] = defaultdict(float)
+        for j in top:
+            scores[self._codes[j]] += float(sims[j] ** cfg.power * self._weights[j])
+        if cfg.centroid_weight:
+            cs = np.asarray((q @ self._ct).todense()).ravel()
+            m = min(cfg.centroid_candidates, cs.size)
+            for j in np.argpartition(-cs, m - 1)[:m]:
+                if cs[j] > 0:
+                    scores[self._centroid_codes[j]] += cfg.centroid_weight * float(
+                        cs[j] ** cfg.power
+                    )
+        if cfg.chapter_prior and scores:
+            p = self._chapter_probabilities(q)
+            for c in scores:
+                i = self._chapter_index.get(c[:2])
+                prior = float(p[i]) if i is not None else 0.0
+                scores[c] *= (prior + 1e-3) ** cfg.chapter_prior
+        return scores, top, sims[top]
+
+    def _chapter_probabilities(self, q: sp.csr_matrix) -> np.ndarray:
+        # sklearn's modified-Huber probabilities, computed on the query's features only.
+        d = q.data.astype(np.float32) @ self._chapter_w[q.indices] + self._chapter_b
+        p = (np.clip(d, -1, 1) + 1) / 2
+        total = p.sum()
+        return p / total if total > 0 else np.full_like(p, 1 / p.size)
+
+    def distribution(self, description: str) -> dict[str, float]:
+        """Score shares over candidate HS6 codes (they sum to 1; empty when nothing matched)."""
+        scores, _, _ = self._scores(normalise(description, self.phrases))
+        total = sum(scores.values())
+        return {c: v / total for c, v in scores.items()} if total > 0 else {}
+
+    def suggest(self, description: str, k: int = 5) -> SuggestionResult:
+        """Top-``k`` HS6 codes with calibrated confidence, or an abstention with what is missing."""
+        norm = normalise(description, self.phrases)
+        verdict = self.detector.assess(description, norm)
+        if verdict.strong:
+            return SuggestionResult(description, norm, (), True, verdict.reasons, verdict.missing)
+        scores, top, top_sims = self._scores(norm)
+        total = sum(scores.values())
+        if total <= 0:
+            return SuggestionResult(
+                description,
+                norm,
+                (),
+                True,
+                ("no known description or nomenclature text resembles this one",),
+                ("what the goods are, what they are made of and what they are for",),
+            )
+        ranked = sorted(scores, key=lambda c: -scores[c])[:k]
+        suggestions = tuple(
+            self._suggestion(c, self.calibration.probability(scores[c] / total), top, top_sims)
+            for c in ranked
+        )
+        if verdict.vague and suggestions[0].confidence < self.config.vague_override:
+            return SuggestionResult(description, norm, (), True, verdict.reasons, verdict.missing)
+        reasons = (
+            f"{len(top)} similar known descriptions; best match {top_sims[0]:.2f}",
+            *verdict.reasons,
+        )
+        return SuggestionResult(description, norm, suggestions, False, reasons, ())
+
+    def path(self, code: str) -> tuple[NomenclatureNode, ...]:
+        """Section, chapter, heading and subheading of ``code`` (those that exist)."""
+        nodes = [self.nodes[c] for c in (code[:2], code[:4], code[:6]) if c in self.nodes]
+        if nodes and nodes[0].section in self.nodes:
+            nodes.insert(0, self.nodes[nodes[0].section])
+        return tuple(dict.fromkeys(nodes))
+
+    def _suggestion(
+        self, code: str, confidence: float, top: np.ndarray, sims: np.ndarray
+    ) -> Suggestion:
+        examples: list[Example] = []
+        lines: dict[tuple[str, str], float] = defaultdict(float)
+        for j, s in zip(top, sims, strict=True):
+            e = self.examples[j]
+            if e.code[:6] != code:
+                continue
+            if len(examples) < 3:
+                examples.append(Example(e.text, e.code, e.source, float(s)))
+            if e.tariff != "HS" and len(e.code) > 6:
+                lines[(e.tariff, e.code)] += float(s**self.config.power)
+        total = sum(lines.values()) or 1.0
+        national = sorted(
+            (NationalLine(t, c, w / total) for (t, c), w in lines.items()), key=lambda n: -n.weight
+        )[:3]
+        return Suggestion(code, confidence, self.path(code), tuple(examples), tuple(national))

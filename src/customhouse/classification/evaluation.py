@@ -1,0 +1,121 @@
+"""Measuring suggestions honestly: top-k accuracy, and grouped cross-validation.
+
+>>> hits = [(["610910", "610990"], "6109100010"), ([], "3402509000")]
+>>> r = score(hits)
+>>> r.top1["6"], r.top5["4"], r.abstained
+(0.5, 0.5, 1)
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from customhouse.classification.engine import Calibration, ModelConfig, SuggestionModel
+from customhouse.classification.loaders import FPO_PARCEL, HMRC_SEARCH, VagueLists
+from customhouse.classification.models import EvaluationReport, LabelledText, NomenclatureNode
+from customhouse.classification.text import normalise
+
+DIGITS = (2, 4, 6)
+
+
+def score(predictions: Iterable[tuple[Sequence[str], str]]) -> EvaluationReport:
+    """Top-1 and top-5 accuracy at 2/4/6 digits; an empty prediction is an abstention (a miss)."""
+    n = abstained = 0
+    top1: dict[int, int] = defaultdict(int)
+    top5: dict[int, int] = defaultdict(int)
+    for codes, gold in predictions:
+        n += 1
+        if not codes:
+            abstained += 1
+            continue
+        for d in DIGITS:
+            top1[d] += codes[0][:d] == gold[:d]
+            top5[d] += any(c[:d] == gold[:d] for c in codes[:5])
+    return EvaluationReport(
+        n,
+        {str(d): round(top1[d] / n, 4) if n else 0.0 for d in DIGITS},
+        {str(d): round(top5[d] / n, 4) if n else 0.0 for d in DIGITS},
+        abstained,
+    )
+
+
+def evaluate(model: SuggestionModel, rows: Iterable[tuple[str, str]]) -> EvaluationReport:
+    """Score ``model`` on (description, code) rows."""
+    return score((model.suggest(text, k=5).codes, code) for text, code in rows)
+
+
+def fit_calibration(pairs: Sequence[tuple[float, bool]], points: int = 40) -> Calibration:
+    """Isotonic map from score share to P(right at six digits), thinned to ``points`` knots."""
+    if not pairs:
+        return Calibration()
+    x = np.array([s for s, _ in pairs])
+    y = np.array([float(c) for _, c in pairs])
+    # Never claim certainty: a description can always be misread.
+    iso = IsotonicRegression(y_min=0.0, y_max=0.99, out_of_bounds="clip").fit(x, y)
+    grid = np.unique(np.concatenate([[0.0, 1.0], np.quantile(x, np.linspace(0, 1, points))]))
+    return Calibration(
+        tuple(float(round(g, 4)) for g in grid),
+        tuple(float(round(p, 4)) for p in iso.predict(grid)),
+    )
+
+
+def expected_calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> float:
+    """Mean |confidence - accuracy| over equal-width bins, weighted by bin size."""
+    if not pairs:
+        return 0.0
+    conf = np.array([c for c, _ in pairs])
+    hit = np.array([float(h) for _, h in pairs])
+    idx = np.minimum((conf * bins).astype(int), bins - 1)
+    err = sum(
+        abs(conf[idx == b].mean() - hit[idx == b].mean()) * (idx == b).sum()
+        for b in range(bins)
+        if (idx == b).any()
+    )
+    return round(float(err / len(pairs)), 4)
+
+
+def cross_validate(
+    texts: Sequence[LabelledText],
+    nodes: Sequence[NomenclatureNode],
+    vague: VagueLists,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    test_sources: Sequence[str] = (FPO_PARCEL, HMRC_SEARCH),
+    config: ModelConfig | None = None,
+    calibration: Calibration | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, EvaluationReport], list[tuple[float, bool]], list[tuple[float, bool]]]:
+    """Grouped k-fold CV: the same normalised text never sits on both sides of a split.
+
+    Returns reports per test source and "all", the (score share, right) pairs of every top-5
+    candidate (to fit a calibration) and the (confidence, right) pairs of the top candidate.
+    """
+    keys = sorted({normalise(t.text) for t in texts if t.source in test_sources})
+    random.Random(seed).shuffle(keys)
+    fold_of = {k: i % folds for i, k in enumerate(keys)}
+    per_source: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+    shares: list[tuple[float, bool]] = []
+    top_conf: list[tuple[float, bool]] = []
+    for f in range(folds):
+        train = [t for t in texts if fold_of.get(normalise(t.text), -1) != f]
+        test = [t for t in texts if t.source in test_sources and fold_of[normalise(t.text)] == f]
+        model = SuggestionModel.train(train, nodes, vague, config=config, calibration=calibration)
+        for t in test:
+            result = model.suggest(t.text, k=5)
+            per_source[t.source].append((result.codes, t.code))
+            per_source["all"].append((result.codes, t.code))
+            if result.suggestions:
+                dist = model.distribution(t.text)
+                for s in result.suggestions:
+                    shares.append((dist.get(s.code, 0.0), s.code == t.code[:6]))
+                best = result.suggestions[0]
+                top_conf.append((best.confidence, best.code == t.code[:6]))
+        if progress:
+            progress(f)
+    return {s: score(rows) for s, rows in per_source.items()}, shares, top_conf

@@ -1,0 +1,96 @@
+"""Loading the default suggestion model: trained from the shipped texts, cached per process.
+
+Training takes about 20 s on two cores, so the model is built once per process and, when the
+caller gives a ``cache_dir``, pickled there keyed by a digest of the training data and library
+versions (the cache only ever holds files this function wrote).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import sklearn
+
+from customhouse.classification import loaders
+from customhouse.classification.engine import Calibration, ModelConfig, SuggestionModel
+from customhouse.classification.models import LabelledText
+from customhouse.classification.search import NomenclatureSearch
+
+_lock = threading.Lock()
+_models: dict[str, SuggestionModel] = {}
+
+
+def _digest(data_dir: Path, extra: Sequence[LabelledText], config: ModelConfig) -> str:
+    h = hashlib.sha256(f"{sklearn.__version__}|{config!r}".encode())
+    for p in sorted(data_dir.iterdir()):
+        if p.is_file() and p.suffix in {".gz", ".txt", ".json"}:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    for t in extra:
+        h.update(f"{t.text}\x1f{t.code}\x1f{t.source}\x1e".encode())
+    return h.hexdigest()[:16]
+
+
+def train_default(
+    extra: Sequence[LabelledText] = (),
+    *,
+    data_dir: Path = loaders.DATA_DIR,
+    config: ModelConfig | None = None,
+) -> SuggestionModel:
+    """Train on the shipped texts plus ``extra`` (e.g. binding rulings from the database)."""
+    shares, probabilities = loaders.calibration_table(data_dir)
+    return SuggestionModel.train(
+        [*loaders.labelled_texts(data_dir), *extra],
+        loaders.nomenclature_nodes(),
+        loaders.vague_lists(data_dir),
+        config=config,
+        calibration=Calibration(shares, probabilities),
+    )
+
+
+def get_model(
+    extra: Sequence[LabelledText] = (),
+    *,
+    cache_dir: Path | None = None,
+    data_dir: Path = loaders.DATA_DIR,
+    config: ModelConfig | None = None,
+) -> SuggestionModel:
+    """The model for this training data: from memory, else from ``cache_dir``, else trained."""
+    config = config or ModelConfig()
+    key = _digest(data_dir, extra, config)
+    with _lock:
+        if key in _models:
+            return _models[key]
+        path = cache_dir / f"classification-{key}.pickle" if cache_dir else None
+        model: SuggestionModel | None = None
+        if path is not None and path.exists():
+            with path.open("rb") as f:
+                loaded = pickle.load(f)
+            model = loaded if isinstance(loaded, SuggestionModel) else None
+        if model is None:
+            model = train_default(extra, data_dir=data_dir, config=config)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                with tmp.open("wb") as f:
+                    pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(path)
+        _models[key] = model
+        return model
+
+
+_search: dict[Path, NomenclatureSearch] = {}
+
+
+def get_search(data_dir: Path = loaders.DATA_DIR) -> NomenclatureSearch:
+    """The nomenclature search index (built in about a second, once per process)."""
+    with _lock:
+        if data_dir not in _search:
+            _search[data_dir] = NomenclatureSearch.build(
+                loaders.nomenclature_nodes(), loaders.synonyms(data_dir)
+            )
+        return _search[data_dir]
