@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from customhouse.risk.model import RiskModel
-from customhouse.risk.models import ChannelDecision, ModelScore, RiskSubject
+from customhouse.risk.models import Channel, ChannelDecision, ModelScore, RiskSubject
 from customhouse.risk.policy import OfficePolicy, assign_channels
 from customhouse.risk.profiles import ReferencePrices, SelectivityProfile, evaluate_profiles
 
@@ -28,8 +28,13 @@ def select_channels(
     at: date,
     reference_prices: ReferencePrices | None = None,
     capacity: int | None = None,
+    explain_blue: bool = False,
 ) -> list[ChannelDecision]:
-    """A channel decision, with every reason, for each subject (input order)."""
+    """A channel decision, with every reason, for each subject (input order).
+
+    Feature contributions are added for the model's selections (and blue decisions when
+    ``explain_blue``); the others carry the probability and the policy's reasons.
+    """
     hits = evaluate_profiles(profiles, subjects, at=at, reference_prices=reference_prices)
     scores: dict[str, ModelScore] = {}
     if model is not None:
@@ -39,7 +44,11 @@ def select_channels(
     )
     if model is None:
         return decisions
-    wanted = {d.declaration_id for d in decisions if d.model_selected or d.channel.value == "blue"}
+    wanted = {
+        d.declaration_id
+        for d in decisions
+        if d.model_selected or (explain_blue and d.channel is Channel.BLUE)
+    }
     if not wanted:
         return decisions
     explained = {

@@ -169,7 +169,7 @@ class SelectivityProfile:
                     "a profile without criteria would select everything",
                 )
             )
-        if self.status is ProfileStatus.ACTIVE and (
+        if self.status == ProfileStatus.ACTIVE and (
             self.approved_by is None
             or self.approved_by.strip().casefold() == self.author.strip().casefold()
         ):
@@ -186,7 +186,7 @@ class SelectivityProfile:
     def in_force(self, at: date) -> bool:
         """Active and ``at`` inside ``[valid_from, valid_to)``."""
         return (
-            self.status is ProfileStatus.ACTIVE
+            self.status == ProfileStatus.ACTIVE
             and self.valid_from <= at
             and (self.valid_to is None or at < self.valid_to)
         )
@@ -194,7 +194,7 @@ class SelectivityProfile:
 
 def activate(profile: SelectivityProfile, *, approver: str, at: date) -> SelectivityProfile:
     """The approved version; refused when the approver wrote it or it is not a draft."""
-    if profile.status is not ProfileStatus.DRAFT:
+    if profile.status != ProfileStatus.DRAFT:
         raise IllegalProfileTransition(
             f"profile {profile.code} v{profile.version} is {profile.status}, not draft",
             {"code": profile.code, "version": profile.version, "status": str(profile.status)},
@@ -210,7 +210,7 @@ def activate(profile: SelectivityProfile, *, approver: str, at: date) -> Selecti
 
 def retire(profile: SelectivityProfile) -> SelectivityProfile:
     """Withdraw a draft or active version."""
-    if profile.status is ProfileStatus.RETIRED:
+    if profile.status == ProfileStatus.RETIRED:
         raise IllegalProfileTransition(f"profile {profile.code} v{profile.version} is retired")
     return replace(profile, status=ProfileStatus.RETIRED)
 

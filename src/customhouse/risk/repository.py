@@ -178,7 +178,7 @@ class RiskRepository:
             query = query.where(RiskProfileHitCountRow.office == office)
         return [
             ProfileHitRate(p.code, v.version, c.office, c.hits, c.controlled, c.findings)
-            for c, v, p in self.session.execute(query).tuples()
+            for c, v, p in self.session.execute(query)
         ]
 
     def _counter(self, code: str, version: int, office: str) -> RiskProfileHitCountRow:
