@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
+
 from customhouse.access.models import SYSTEM, Role
 from customhouse.demo.operators import demo_operators
-from customhouse.services.access import NewUser, create_user, user_by_name
+from customhouse.services.access import NewUser, create_user, hash_password, user_by_name
 from customhouse.services.context import Context
 from customhouse.services.operators import OperatorInput, register_operators
 
@@ -82,6 +85,11 @@ def demo_users() -> list[NewUser]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _demo_hash() -> str:
+    return hash_password(DEMO_PASSWORD)
+
+
 def load_demo(ctx: Context) -> dict[str, int]:
     ops = [
         OperatorInput(
@@ -101,6 +109,8 @@ def load_demo(ctx: Context) -> dict[str, int]:
     created = 0
     for user in demo_users():
         if user_by_name(ctx, user.username) is None:
-            create_user(ctx, principal=SYSTEM, user=user)
+            create_user(
+                ctx, principal=SYSTEM, user=replace(user, password=None, password_hash=_demo_hash())
+            )
             created += 1
     return {"operators": registered, "users_created": created}

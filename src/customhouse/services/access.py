@@ -26,6 +26,12 @@ class NewUser:
     eori: str | None = None
     office: str | None = None
     password: str | None = None
+    # An argon2 hash made earlier (demo accounts share one, so loading them stays quick).
+    password_hash: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def _principal(row: UserRow) -> Principal:
