@@ -27,7 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from customhouse.screening.matching import DEFAULT_MODEL, Feature, MatchModel, compare_names
+from customhouse.screening.matching import (
+    DEFAULT_MODEL,
+    Feature,
+    MatchModel,
+    compare_names,
+    name_score,
+)
 from customhouse.screening.models import (
     EntityType,
     ListedEntity,
@@ -47,7 +53,7 @@ COUNTRY_MATCH = 0.3
 COUNTRY_MISMATCH = -0.5
 IDENTIFIER_MATCH = 4.0
 TYPE_MISMATCH = -3.0
-THIN_NAME = -1.5
+THIN_NAME = -2.5
 WEAK_ALIAS = -1.0
 
 # Blocking: how many entries get the full comparison, and which keys are too common to use.
@@ -90,6 +96,10 @@ class ScreeningIndex:
         self.entries: list[_Entry] = []
         self.names: list[str] = []
         self.name_entry: list[int] = []
+        # A "form" is a name as its parts: the same name on seven lists is compared once.
+        self.form_text: list[str] = []
+        self.form_names: list[list[int]] = []
+        forms: dict[tuple[str, ...], int] = {}
         postings: dict[str, list[int]] = {}
         for sanctions_list in lists:
             for entity in sanctions_list.entities:
@@ -99,9 +109,16 @@ class ScreeningIndex:
                     name_no = len(self.names)
                     self.names.append(name)
                     self.name_entry.append(entry_no)
-                    for key in set(_keys(name)):
-                        postings.setdefault(key, []).append(name_no)
-        n = max(1, len(self.names))
+                    form = tokens(name)
+                    form_no = forms.get(form)
+                    if form_no is None:
+                        form_no = forms[form] = len(self.form_text)
+                        self.form_text.append(name)
+                        self.form_names.append([])
+                        for key in set(_keys(name)):
+                            postings.setdefault(key, []).append(form_no)
+                    self.form_names[form_no].append(name_no)
+        n = max(1, len(self.form_text))
         self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in postings.items()}
         self._idf = {k: math.log(1 + n / len(v)) for k, v in postings.items()}
 
@@ -109,7 +126,7 @@ class ScreeningIndex:
         return len(self.entries)
 
     def candidates(self, name: str, limit: int = CANDIDATES) -> list[int]:
-        """Numbers of the listed names sharing the most (rarity-weighted) keys with ``name``."""
+        """Numbers of the name forms sharing the most (rarity-weighted) keys with ``name``."""
         keys = [k for k in dict.fromkeys(_keys(name)) if k in self._postings]
         if not keys:
             return []
@@ -188,8 +205,13 @@ def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> Featu
     return None
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
 def qualify(
-    name_score: float, party: Party, entity: ListedEntity, listed_name: str = ""
+    score: float, party: Party, entity: ListedEntity, listed_name: str = ""
 ) -> tuple[float, list[Feature]]:
     """The name score moved by birth date, country, identifiers and type, with the reasons."""
     extra = [
@@ -204,9 +226,8 @@ def qualify(
         if f is not None
     ]
     if not extra:
-        return name_score, extra
-    p = min(max(name_score, 1e-9), 1 - 1e-9)
-    z = math.log(p / (1 - p)) + sum(f.weight * f.value for f in extra)
+        return score, extra
+    z = _logit(score) + sum(f.weight * f.value for f in extra)
     return 1.0 / (1.0 + math.exp(-z)), extra
 
 
@@ -219,25 +240,32 @@ def screen_party(
 ) -> PartyScreening:
     """Every listed entity matching ``party`` at or above ``threshold``, best first, explained."""
     cut = model.threshold if threshold is None else threshold
+    # Qualifiers can only lift a name score this much: below that, skip the explanation.
+    lift = DOB_MATCH + COUNTRY_MATCH + (IDENTIFIER_MATCH if party.identifiers else 0.0)
+    floor = _logit(cut) - lift
     best: dict[int, PartyHit] = {}
-    for name_no in index.candidates(party.name, limit):
-        entry_no = index.name_entry[name_no]
-        entry = index.entries[entry_no]
-        listed_name = index.names[name_no]
-        scored = compare_names(party.name, listed_name, model)
-        score, extra = qualify(scored.score, party, entry.entity, listed_name)
-        if score < cut:
+    for form_no in index.candidates(party.name, limit):
+        form = index.form_text[form_no]
+        if _logit(name_score(party.name, form, model)) < floor:
             continue
-        previous = best.get(entry_no)
-        if previous is None or score > previous.score:
-            best[entry_no] = PartyHit(
-                list_name=entry.entity.list_name,
-                entity_id=entry.entity.entity_id,
-                entity_name=entry.entity.name,
-                matched_name=listed_name,
-                score=score,
-                features=(*scored.features, *extra),
-                fingerprint=entry.fingerprint,
-            )
+        scored = compare_names(party.name, form, model)
+        for name_no in index.form_names[form_no]:
+            entry_no = index.name_entry[name_no]
+            entry = index.entries[entry_no]
+            listed_name = index.names[name_no]
+            score, extra = qualify(scored.score, party, entry.entity, listed_name)
+            if score < cut:
+                continue
+            previous = best.get(entry_no)
+            if previous is None or score > previous.score:
+                best[entry_no] = PartyHit(
+                    list_name=entry.entity.list_name,
+                    entity_id=entry.entity.entity_id,
+                    entity_name=entry.entity.name,
+                    matched_name=listed_name,
+                    score=score,
+                    features=(*scored.features, *extra),
+                    fingerprint=entry.fingerprint,
+                )
     hits = sorted(best.values(), key=lambda h: -h.score)
     return PartyScreening(party=party, threshold=cut, hits=tuple(hits))

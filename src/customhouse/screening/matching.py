@@ -72,23 +72,17 @@ class MatchModel:
 # nomenklatura pairs; the intercept is shifted so the cross-validated threshold lands on 0.80).
 DEFAULT_MODEL = MatchModel(
     weights={
-        "aligned_similarity": 0.0,
-        "query_coverage": 0.0,
-        "candidate_coverage": 0.0,
-        "weakest_part": 2.2962,
-        "joined_similarity": 0.3861,
-        "phonetic_agreement": 0.7423,
-        "exact_parts": 0.0,
-        "initials": -0.6376,
-        "number_conflict": 0.0,
-        "literal": 1.5938,
-        "initial_conflict": -1.3534,
-        "order_agreement": 0.9197,
-        "acronym": 2.8584,
-        "unmatched_parts": -2.4008,
-        "single_part": 0.0,
+        "weakest_part": 2.2959,
+        "joined_similarity": 0.3862,
+        "phonetic_agreement": 0.7427,
+        "initials": -0.6371,
+        "literal": 1.5941,
+        "initial_conflict": -1.3535,
+        "order_agreement": 0.9203,
+        "acronym": 2.8595,
+        "unmatched_parts": -2.4009,
     },
-    intercept=-0.0149,
+    intercept=-0.0156,
     threshold=0.80,
 )
 FEATURE_NAMES = tuple(DEFAULT_MODEL.weights)
@@ -177,79 +171,80 @@ def _merge_joined(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return b
 
 
-def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
-    """Each feature's value in [0, 1] and a reason in words."""
-    qt, ct = tokens(query), tokens(candidate)
+REASONS = {
+    "weakest_part": "similarity of the worst-matched real name part",
+    "joined_similarity": "edit similarity of the names written without spaces",
+    "phonetic_agreement": "share of real name parts that sound the same",
+    "initials": "parts matched only as initials",
+    "literal": "identical after normalisation",
+    "initial_conflict": "initials with nothing they could stand for",
+    "order_agreement": "share of aligned parts in the same order",
+    "acronym": "one name is the initials of the other",
+    "unmatched_parts": "real name parts with no counterpart (a third each, at most 1)",
+}
+
+
+def _values(qt: tuple[str, ...], ct: tuple[str, ...]) -> tuple[float, ...]:
+    """Feature values in FEATURE_NAMES order (the hot path: no strings, no objects)."""
     ct = _merge_joined(qt, ct)
     qt = _merge_joined(ct, qt)
     if not qt or not ct:
-        return dict.fromkeys(FEATURE_NAMES, (0.0, "empty name"))
+        return (0.0,) * len(REASONS)
     qw = [part_weight(t) for t in qt]
     cw = [part_weight(t) for t in ct]
-    wq, wc = sum(qw), sum(cw)
     aligned = _align(qt, ct)
-    got = sum((qw[i] + cw[j]) * s for i, j, s in aligned)
-    q_cov = sum(qw[i] * s for i, _, s in aligned) / wq
-    c_cov = sum(cw[j] * s for _, j, s in aligned) / wc
-
-    # The weakest real name part on the side that has fewer of them: one wrong given name
-    # (Igor / Oleg Deripaska) must not be outvoted by a perfect family name.
     best_q = {i: s for i, _, s in aligned}
     best_c = {j: s for _, j, s in aligned}
+    # The weakest real name part on the side that has fewer of them: one wrong given name
+    # (Igor / Oleg Deripaska) must not be outvoted by a perfect family name.
     strong_q = [best_q.get(i, 0.0) for i, w in enumerate(qw) if w >= NAME_WEIGHT]
     strong_c = [best_c.get(j, 0.0) for j, w in enumerate(cw) if w >= NAME_WEIGHT]
-    shorter = min((strong_q, strong_c), key=len) if strong_q and strong_c else []
-    weakest = min(shorter) if shorter else min([s for _, _, s in aligned], default=0.0)
-
-    jq, jc = "".join(qt), "".join(ct)
+    if strong_q and strong_c:
+        weakest = min(strong_q if len(strong_q) <= len(strong_c) else strong_c)
+    else:
+        weakest = min([s for _, _, s in aligned], default=0.0)
     joined = max(
-        Levenshtein.normalized_similarity(jq, jc),
+        Levenshtein.normalized_similarity("".join(qt), "".join(ct)),
         Levenshtein.normalized_similarity("".join(sorted(qt)), "".join(sorted(ct))),
     )
     pq = {phonetic(t) for t, w in zip(qt, qw, strict=True) if w >= NAME_WEIGHT} - {""}
     pc = {phonetic(t) for t, w in zip(ct, cw, strict=True) if w >= NAME_WEIGHT} - {""}
-    phon = len(pq & pc) / len(pq | pc) if pq | pc else 0.0
-    exact_short = [s == 1.0 for s in shorter]
-    exact = sum(exact_short) / len(exact_short) if exact_short else 0.0
+    union = pq | pc
+    phon = len(pq & pc) / len(union) if union else 0.0
     initials = sum(1 for i, j, _ in aligned if len(qt[i]) == 1 or len(ct[j]) == 1)
-    nq = {t for t in qt if t.isdigit()}
-    nc = {t for t in ct if t.isdigit()}
-    conflict = 1.0 if nq and nc and nq != nc else 0.0
-    literal = 1.0 if qt == ct else 0.0
-    n_al = len(aligned)
     # An initial on one side with nothing it could stand for on the other: A. vs Nursultan.
-    lone_initials = sum(1 for i, t in enumerate(qt) if len(t) == 1 and i not in best_q) + sum(
-        1 for j, t in enumerate(ct) if len(t) == 1 and j not in best_c
-    )
+    lone_initials = sum(1 for i, t in enumerate(qt) if len(t) == 1 and i not in best_q)
+    lone_initials += sum(1 for j, t in enumerate(ct) if len(t) == 1 and j not in best_c)
     order = sorted((i, j) for i, j, _ in aligned)
     concordant = sum(1 for k in range(len(order) - 1) if order[k][1] < order[k + 1][1])
     in_order = concordant / (len(order) - 1) if len(order) > 1 else 1.0
     acronym = 1.0 if _is_acronym(qt, ct) or _is_acronym(ct, qt) else 0.0
-    strong_pairs = sum(1 for i, j, _ in aligned if qw[i] >= NAME_WEIGHT and cw[j] >= NAME_WEIGHT)
-    lost = sum(1 for i, w in enumerate(qw) if w >= NAME_WEIGHT and i not in best_q) + sum(
-        1 for j, w in enumerate(cw) if w >= NAME_WEIGHT and j not in best_c
+    lost = len(strong_q) - sum(1 for v in strong_q if v) + len(strong_c)
+    lost -= sum(1 for v in strong_c if v)
+    return (
+        weakest,
+        float(joined),
+        phon,
+        min(1.0, initials / 2),
+        1.0 if qt == ct else 0.0,
+        min(1.0, lone_initials / 2),
+        in_order,
+        acronym,
+        min(1.0, lost / 3),
     )
-    lone = 1.0 if strong_pairs <= 1 and lost >= 1 else 0.0
-    return {
-        "aligned_similarity": (got / (wq + wc), f"{n_al} parts aligned, weighted by rarity"),
-        "query_coverage": (q_cov, "share of the screened name found in the listed name"),
-        "candidate_coverage": (c_cov, "share of the listed name found in the screened name"),
-        "weakest_part": (weakest, "similarity of the worst-matched real name part"),
-        "joined_similarity": (float(joined), "edit similarity of the names written without spaces"),
-        "phonetic_agreement": (phon, "share of name parts that sound the same"),
-        "exact_parts": (exact, "share of real name parts spelt identically"),
-        "initials": (min(1.0, initials / 2), f"{initials} parts matched only as initials"),
-        "number_conflict": (conflict, "the names carry different numbers"),
-        "literal": (literal, "identical after normalisation"),
-        "initial_conflict": (
-            min(1.0, lone_initials / 2),
-            f"{lone_initials} initials left unmatched",
-        ),
-        "order_agreement": (in_order, "share of aligned parts in the same order"),
-        "acronym": (acronym, "one name is the initials of the other"),
-        "unmatched_parts": (min(1.0, lost / 3), f"{lost} real name parts with no counterpart"),
-        "single_part": (lone, "only one real name part agrees while others do not"),
-    }
+
+
+def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
+    """Each feature's value in [0, 1] and its reason in words."""
+    values = _values(tokens(query), tokens(candidate))
+    return {n: (v, REASONS[n]) for n, v in zip(FEATURE_NAMES, values, strict=True)}
+
+
+def name_score(query: str, candidate: str, model: MatchModel = DEFAULT_MODEL) -> float:
+    """The score of :func:`compare_names` without its explanation (for screening's first pass)."""
+    values = _values(tokens(query), tokens(candidate))
+    z = model.intercept + sum(w * v for w, v in zip(model.weights.values(), values, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def compare_names(query: str, candidate: str, model: MatchModel = DEFAULT_MODEL) -> NameScore:
@@ -258,9 +253,9 @@ def compare_names(query: str, candidate: str, model: MatchModel = DEFAULT_MODEL)
     z = model.intercept
     feats = []
     for name, weight in model.weights.items():
-        if not weight:
-            continue  # the fit found no use for it: keep the explanation short
         value, reason = values[name]
+        if not value:
+            continue  # adds nothing to the log-odds: keep the explanation short
         z += weight * value
         feats.append(Feature(name, weight, value, reason))
     return NameScore(1.0 / (1.0 + math.exp(-z)), tuple(feats))

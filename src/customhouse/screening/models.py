@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from customhouse.screening.matching import Feature
+from customhouse.screening.names import tokens
 
 
 class ListKind(StrEnum):
@@ -177,3 +178,22 @@ def diff_lists(old: SanctionsList, new: SanctionsList) -> ListDiff:
         changed=tuple(sorted(k for k in set(after) & set(before) if after[k] != before[k])),
         removed=tuple(sorted(set(before) - set(after))),
     )
+
+
+class Verdict(StrEnum):
+    """An analyst's judgement of a hit."""
+
+    TRUE_MATCH = "true_match"
+    FALSE_MATCH = "false_match"
+    UNSURE = "unsure"
+
+
+def party_key(party: Party) -> str:
+    """A stable key for a screened party: normalised name, birth date, country, identifiers.
+
+    >>> party_key(Party("  Ivan  PETROV ", country="ru", date_of_birth="1970"))
+    'ivan petrov|1970|RU|'
+    """
+    ids = ",".join(sorted(i.number.replace(" ", "").upper() for i in party.identifiers))
+    name = " ".join(tokens(party.name))
+    return f"{name}|{party.date_of_birth}|{party.country.upper()}|{ids}"

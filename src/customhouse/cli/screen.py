@@ -1,0 +1,203 @@
+"""``customhouse screen``: load sanctions lists, screen names, evaluate the matcher.
+
+The lists live in the database (``CUSTOMHOUSE_DATABASE_URL``); until the lead's migrations own
+them, the screening tables are created here when missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from customhouse.screening import tables
+from customhouse.screening.engine import ScreeningIndex, screen_party
+from customhouse.screening.loaders import country_code, load_list
+from customhouse.screening.matching import compare_names
+from customhouse.screening.models import ListKind, Party, PartyScreening
+from customhouse.screening.repository import load_lists, save_list
+from customhouse.settings import get_settings
+from customhouse.storage.base import Base
+from customhouse.storage.db import make_engine
+
+app = typer.Typer(help="Screen parties against sanctions and denied-party lists.")
+
+_TABLES = [
+    tables.ScreeningListRow.__table__,
+    tables.ScreeningListVersionRow.__table__,
+    tables.ScreeningEntityRow.__table__,
+    tables.ScreeningNameRow.__table__,
+    tables.ScreeningJudgementRow.__table__,
+]
+
+
+def _engine() -> Engine:
+    engine = make_engine(get_settings().database_url)
+    # Stop-gap until the Alembic migration exists: create only the screening tables.
+    Base.metadata.create_all(engine, tables=_TABLES)  # type: ignore[arg-type]
+    return engine
+
+
+def _threshold(value: float | None) -> float:
+    return float(get_settings().screening_threshold) if value is None else value
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def _index(engine: Engine) -> ScreeningIndex:
+    with Session(engine) as session:
+        lists = load_lists(session)
+    if not lists:
+        typer.echo("no list loaded: run `customhouse screen load-list` first", err=True)
+        raise typer.Exit(2)
+    return ScreeningIndex(lists)
+
+
+def _hit(result: PartyScreening) -> dict[str, Any] | None:
+    best = result.best
+    if best is None:
+        return None
+    return {
+        "list": best.list_name,
+        "entity": best.entity_id,
+        "name": best.matched_name,
+        "score": round(best.score, 4),
+    }
+
+
+@app.command("load-list")
+def load_list_command(
+    path: Path,
+    kind: Annotated[ListKind, typer.Option("--kind", help="list format")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load a list file (for OFAC, the folder with sdn.csv, alt.csv, add.csv) into the store."""
+    sanctions_list = load_list(kind, path)
+    engine = _engine()
+    with Session(engine) as session, session.begin():
+        diff = save_list(session, sanctions_list, datetime.now(UTC))
+    summary = {
+        "list": sanctions_list.name,
+        "version": sanctions_list.version,
+        "entities": len(sanctions_list.entities),
+        "added": len(diff.added),
+        "changed": len(diff.changed),
+        "removed": len(diff.removed),
+    }
+    if as_json:
+        _emit(summary)
+    else:
+        typer.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+@app.command("name")
+def name_command(
+    name: str,
+    country: Annotated[str, typer.Option("--country")] = "",
+    dob: Annotated[str, typer.Option("--dob")] = "",
+    threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Screen one name against every loaded list; every hit with its explanation."""
+    index = _index(_engine())
+    party = Party(name, country=country_code(country) or country.upper(), date_of_birth=dob)
+    result = screen_party(index, party, _threshold(threshold))
+    payload = {
+        "name": name,
+        "threshold": result.threshold,
+        "hit": _hit(result),
+        "hits": [h.as_dict() for h in result.hits],
+    }
+    if as_json:
+        _emit(payload)
+    else:
+        for h in result.hits:
+            typer.echo(f"{h.score:.3f}  {h.list_name}  {h.entity_id}  {h.matched_name}")
+        if not result.hits:
+            typer.echo("no hit")
+
+
+@app.command("batch")
+def batch_command(
+    file: Path,
+    threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Screen every row of a CSV (full_name; date_of_birth and nationality where present)."""
+    index = _index(_engine())
+    cut = _threshold(threshold)
+    with file.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    started = time.perf_counter()
+    for i, row in enumerate(rows):
+        nationality = row.get("nationality") or ""
+        party = Party(
+            row.get("full_name") or "",
+            country=country_code(nationality) if nationality else "",
+            date_of_birth=row.get("date_of_birth") or "",
+        )
+        out.append({"row": i, "name": party.name, "hit": _hit(screen_party(index, party, cut))})
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    hits = sum(1 for r in out if r["hit"] is not None)
+    summary = {"names": len(out), "hits": hits, "per_second": round(len(out) / elapsed, 1)}
+    if as_json:
+        _emit({"rows": out, "summary": summary})
+    else:
+        typer.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+def evaluate_pairs(path: Path, threshold: float) -> dict[str, Any]:
+    """Precision, recall and F1 of the name matcher on labelled pairs (name1, name2, is_match)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    tp = fp = fn = tn = 0
+    for row in rows:
+        predicted = compare_names(row["name1"], row["name2"]).score >= threshold
+        actual = row["is_match"].strip().lower() in ("true", "1", "yes")
+        tp += predicted and actual
+        fp += predicted and not actual
+        fn += actual and not predicted
+        tn += not predicted and not actual
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "pairs": len(rows),
+        "threshold": threshold,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+    }
+
+
+@app.command("evaluate-pairs")
+def evaluate_pairs_command(
+    file: Path,
+    threshold: Annotated[float | None, typer.Option("--threshold")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Score labelled name pairs at the configured threshold."""
+    result = evaluate_pairs(file, _threshold(threshold))
+    if as_json:
+        _emit(result)
+    else:
+        typer.echo(", ".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    app()
