@@ -67,7 +67,9 @@ def body_digest(raw: Any) -> str:
 
 def _text(raw: Any, key: str, limit: int = 35) -> str:
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value[:limit] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return value[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
 def _raw_declarant(raw: Any) -> str | None:
@@ -75,7 +77,7 @@ def _raw_declarant(raw: Any) -> str | None:
         value = raw["parties"]["declarant"]["eori"]
     except (KeyError, TypeError):
         return None
-    return value[:35] if isinstance(value, str) else None
+    return value[:35].encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else None
 
 
 def _eori(doc: DeclarationDocument, role: str) -> str | None:
@@ -83,6 +85,30 @@ def _eori(doc: DeclarationDocument, role: str) -> str | None:
     if party is None or party.eori is None:
         return None
     return eori_id.compact(party.eori) if eori_id.is_valid(party.eori) else party.eori[:35]
+
+
+def unencodable_pointers(value: Any, pointer: str = "") -> list[str]:
+    """JSON pointers of strings that are not valid Unicode (lone surrogates from a JSON escape).
+
+    >>> unencodable_pointers({"a": ["ok", "\\ud800"]})
+    ['/a/1']
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [pointer or "/"]
+        return []
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            key = str(k).replace("~", "~0").replace("/", "~1")
+            out.extend(unencodable_pointers(k, f"{pointer}/{key}") if isinstance(k, str) else [])
+            out.extend(unencodable_pointers(v, f"{pointer}/{key}"))
+        return out
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in unencodable_pointers(v, f"{pointer}/{i}")]
+    return []
 
 
 def prepare_document(
@@ -94,6 +120,14 @@ def prepare_document(
     read_problems: tuple[Problem, ...] = (),
 ) -> Prepared:
     """Parse and check one body; a body that cannot be read keeps its raw form for the record."""
+    bad_text = unencodable_pointers(raw)
+    if bad_text:
+        read_problems = read_problems + tuple(
+            Problem("schema.invalid_unicode", p, "text is not valid Unicode (a lone surrogate)")
+            for p in bad_text
+        )
+        # Escaped, so the refused body can still be stored and shown as it was sent.
+        digest = digest or hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
     digest = digest or body_digest(raw)
     doc: DeclarationDocument | None = None
     if read_problems:
@@ -110,7 +144,7 @@ def prepare_document(
             problems=problems,
             document_json=json.dumps(
                 raw if isinstance(raw, dict) else {"value": raw},
-                ensure_ascii=False,
+                ensure_ascii=bool(bad_text),
                 separators=(",", ":"),
                 default=str,
             ),
