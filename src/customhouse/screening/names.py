@@ -127,3 +127,14 @@ def phonetic(token: str) -> str:
     if key and key[0] in "AEIOU":
         key = "A" + key[1:]
     return key
+
+
+@lru_cache(maxsize=100_000)
+def plain_words(text: str) -> tuple[str, ...]:
+    """Words of free text (goods descriptions): ASCII, lower case, no name-specific rewriting.
+
+    >>> plain_words("Queen Conch (Strombus gigas), frozen")
+    ('queen', 'conch', 'strombus', 'gigas', 'frozen')
+    """
+    ascii = (ascii_text(text) or "").lower().replace("'", "")
+    return tuple(_NON_WORD.sub(" ", ascii).split())
