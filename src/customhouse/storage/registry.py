@@ -14,6 +14,8 @@ TABLE_MODULES = (
     "customhouse.declarations.tables",
     "customhouse.ledger.tables",
     "customhouse.reference.tables",
+    "customhouse.tariff.tables",  # issue 3: tariff, quotas
+    "customhouse.tariff.assessment_tables",  # issue 3: assessments and their lines
 )
 
 

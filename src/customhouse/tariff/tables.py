@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Date, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customhouse.storage.base import Base
@@ -74,4 +74,14 @@ class TariffQuotaDrawdown(Base):
     __table_args__ = (Index("ix_tariff_quota_drawdowns_order", "profile", "order_number"),)
 
 
-_ = ForeignKey  # kept for the lead's migrations when lines reference measures
+class TariffProfileRow(Base):
+    """Which tariff a profile has loaded and when: services compare ``loaded_at`` to their cache."""
+
+    __tablename__ = "tariff_profiles"
+
+    profile: Mapped[str] = mapped_column(String(16), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    loaded_at: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text, default="")
+    commodity_lines: Mapped[int] = mapped_column(Integer, default=0)
+    measures: Mapped[int] = mapped_column(Integer, default=0)
