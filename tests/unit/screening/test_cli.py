@@ -1,0 +1,66 @@
+"""The `screen` commands end to end on a temporary SQLite file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from customhouse.cli.screen import app
+from customhouse.settings import get_settings
+
+from .test_loaders import UN_XML
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CUSTOMHOUSE_DATABASE_URL", f"sqlite:///{tmp_path / 'screen.db'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, object] = json.loads(result.stdout)
+    return parsed
+
+
+def test_load_screen_and_batch(tmp_path: Path) -> None:
+    un = tmp_path / "un.xml"
+    un.write_text(UN_XML, encoding="utf-8")
+    assert run("load-list", "--kind", "un", str(un))["added"] == 2
+    assert run("load-list", "--kind", "un", str(un))["added"] == 0
+    one = run("name", "Abdul Kareem", "--dob", "1961", "--country", "AF")
+    hit = one["hit"]
+    assert isinstance(hit, dict) and hit["entity"] == "TAi.999" and hit["name"] == "Abdul Kareem"
+    assert hit["list"] == "UN" and hit["score"] > 0.99
+    batch = tmp_path / "names.csv"
+    batch.write_text(
+        "full_name,date_of_birth,nationality\nABDUL KARIM,1960,af\nJane Doe,1980-02-03,gb\n",
+        encoding="utf-8",
+    )
+    out = run("batch", str(batch))
+    rows = out["rows"]
+    assert isinstance(rows, list) and rows[0]["hit"]["entity"] == "TAi.999"
+    assert rows[1]["hit"] is None
+    summary = out["summary"]
+    assert isinstance(summary, dict) and summary["names"] == 2 and summary["hits"] == 1
+
+
+def test_evaluate_pairs(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(
+        "name1,name2,is_match\n"
+        "Olaf Scholze,Olaf Scholz,true\n"
+        "Igor Deripaska,Oleg Deripaska,false\n",
+        encoding="utf-8",
+    )
+    result = run("evaluate-pairs", str(pairs))
+    assert result["f1"] == 1.0 and result["threshold"] == 0.8
