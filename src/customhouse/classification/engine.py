@@ -46,7 +46,7 @@ class ModelConfig:
     chapter_epochs: int = 8
     source_weights: dict[str, float] = field(default_factory=dict)
     # Abstain on a listed-vague description unless the best code is at least this likely.
-    vague_override: float = 0.5
+    vague_override: float = 0.3
     seed: int = 0
 
 
@@ -164,15 +164,16 @@ class SuggestionModel:
         """
         config = config or ModelConfig()
         subheadings = {n.code for n in nodes if n.level == "subheading"}
-        examples = [
-            LabelledText(normalise(t.text, vague.phrases_to_remove), t.code, t.source, t.tariff)
-            for t in texts
+        # The original text is kept for the reasons shown; the normalised one feeds the features.
+        pairs = [
+            (t, normalise(t.text, vague.phrases_to_remove))
+            for t in [*texts, *nomenclature_texts(nodes)]
             if t.code[:6] in subheadings
         ]
-        examples = [e for e in examples if e.text] + nomenclature_texts(nodes)
-        # Keep the original text for reasons; the normalised one for features.
+        pairs = [(t, n) for t, n in pairs if n]
+        examples = [t for t, _ in pairs]
         vectoriser = _vectoriser()
-        x = normalize(vectoriser.fit_transform([e.text for e in examples])).tocsr()
+        x = normalize(vectoriser.fit_transform([n for _, n in pairs])).tocsr()
         codes = [e.code[:6] for e in examples]
         centroid_codes = sorted(set(codes))
         index = {c: i for i, c in enumerate(centroid_codes)}
