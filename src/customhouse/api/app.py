@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from customhouse import __version__
 from customhouse.api import errors
 from customhouse.api.limits import BodySizeLimit
-from customhouse.api.routes import declarations, ledger, operators
+from customhouse.api.routes import assessment, declarations, ledger, operators
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
 
@@ -25,6 +25,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     errors.install(app)
     for router in (declarations.router, ledger.router, operators.router):
         app.include_router(router)
+    app.include_router(assessment.router)  # issue 3: duty estimates
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

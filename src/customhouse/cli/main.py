@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from customhouse.access.models import SYSTEM, Role
 from customhouse.cli.common import context, emit_json, err_console, fail, progress
+from customhouse.cli.tariff import app as tariff_app  # issue 3
+from customhouse.cli.tariff import assess_cmd  # issue 3
 from customhouse.declarations.errors import DeclarationRejected
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import DomainError
@@ -36,6 +38,8 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(users_app, name="users")
+app.add_typer(tariff_app, name="tariff")  # issue 3: tariff load, parse-report, vectors
+app.command("assess")(assess_cmd)  # issue 3: assess a declaration file without lodging
 
 
 @app.command()

@@ -52,25 +52,75 @@ def load_cmd(
         Path | None, typer.Argument(help="tariff data (US CSV, UK commodity JSON or folder)")
     ] = None,
     profile: Annotated[str, typer.Option("--profile", help="us or uk")] = "us",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and summarise; store nothing.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Load a profile's tariff from a file and summarise it."""
+    """Load a profile's tariff into the database (one transaction, on the ledger)."""
     report = RateStrings()
-    tariff = load_profile(profile, _default_path(profile, path), report)
+    source = _default_path(profile, path)
+    tariff = load_profile(profile, source, report)
     counts: dict[str, int] = {}
     for m in tariff.measures:
         counts[str(m.type)] = counts.get(str(m.type), 0) + 1
-    _emit(
-        {
-            "profile": profile,
-            "commodity_lines": len(tariff.lines),
-            "measures": len(tariff.measures),
-            "by_type": counts,
-            "rate_strings": len(report.texts),
-            "unparsed": len(report.failures),
-        },
-        as_json,
-    )
+    summary: dict[str, Any] = {
+        "profile": profile,
+        "commodity_lines": len(tariff.lines),
+        "measures": len(tariff.measures),
+        "by_type": counts,
+        "rate_strings": len(report.texts),
+        "unparsed": len(report.failures),
+        "stored": False,
+    }
+    if not dry_run:
+        from customhouse.access.models import SYSTEM
+        from customhouse.cli.common import context
+        from customhouse.services.assessment import load_tariff_into_db
+
+        load_tariff_into_db(context(), principal=SYSTEM, tariff=tariff, source=source.name)
+        summary["stored"] = True
+    _emit(summary, as_json)
+
+
+def assess_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Assess under the law of this date (ISO).")
+    ] = None,
+) -> None:
+    """Assess a declaration file without lodging it: every line with its measure and reason."""
+    import datetime as dt
+
+    from customhouse.cli.common import context
+    from customhouse.declarations.rules import parse
+    from customhouse.errors import DomainError
+
+    try:
+        raw = json.loads(file.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _emit({"error": "schema.json_invalid", "message": str(exc)}, True)
+        raise typer.Exit(1) from exc
+    doc, problems = parse(raw) if isinstance(raw, dict) else (None, [])
+    if doc is None:
+        _emit(
+            {"error": "declaration.unreadable", "problems": [p.as_dict() for p in problems]}, True
+        )
+        raise typer.Exit(1)
+    from customhouse.services.assessment import assess_document
+
+    try:
+        when = dt.date.fromisoformat(at) if at else None
+        result = assess_document(context(), doc, at=when)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--at") from exc
+    except DomainError as exc:
+        _emit({"error": exc.code, "message": exc.message, "details": exc.details}, True)
+        raise typer.Exit(1) from exc
+    _emit(result, as_json)
+    if result["problems"]:
+        raise typer.Exit(1)
 
 
 @app.command("parse-report")

@@ -41,6 +41,8 @@ def run_after_acceptance(ctx: Context, declaration_ids: list[int]) -> None:
     """Value, assess, screen, route ... each registered step, in order, over the batch."""
     if not declaration_ids:
         return
+    import customhouse.services.steps  # noqa: F401  (registers every step, in order)
+
     for step in STEPS:
         step.run(ctx, declaration_ids)
 

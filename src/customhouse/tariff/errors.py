@@ -89,3 +89,15 @@ def details(**kwargs: Any) -> dict[str, Any]:
     {'unit': 'kg'}
     """
     return dict(kwargs)
+
+
+class TariffNotLoaded(NotFound):
+    """No tariff is stored for the profile in force: nothing can be assessed (never as zero)."""
+
+    code = "tariff.NotLoaded"
+
+
+class CommodityNotPrecise(DomainError):
+    """The declared code covers national lines with different duties: declare the line."""
+
+    code = "tariff.CommodityNotPrecise"

@@ -56,7 +56,7 @@ US_UNITS = {
     "PCS": "item", "DOZ": "doz", "GRS": "gross", "PRS": "pr", "DPR": "pr", "M": "m",
     "M2": "m2", "M3": "m3", "BBL": "bbl", "THS": "item", "HUN": "item", "DPC": "item",
 }  # fmt: skip
-_US_UNIT_QUANTITY = {
+US_UNIT_QUANTITY = {
     "THS": Decimal(1000),
     "HUN": Decimal(100),
     "DPR": Decimal(12),
@@ -206,7 +206,7 @@ def _us_structured(row: dict[str, str], prefix: str, unit: str) -> DutyExpressio
             return DutyExpression(
                 text=f"{prefix} rate type {rtype}: unit {unit} unknown", computable=False
             )
-        qty = _US_UNIT_QUANTITY.get(unit, Decimal(1))
+        qty = US_UNIT_QUANTITY.get(unit, Decimal(1))
         word = _UNIT_WORDS.get(US_UNITS[unit], US_UNITS[unit])
         parts.append(f"{spec.normalize():f} USD / {qty} {word}")
     if adv:
@@ -377,6 +377,8 @@ def load_profile(profile: str, path: Path, report: RateStrings | None = None) ->
 
 __all__ = [
     "ALWAYS",
+    "US_UNITS",
+    "US_UNIT_QUANTITY",
     "RateStrings",
     "load_profile",
     "load_uk",

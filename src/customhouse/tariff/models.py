@@ -10,6 +10,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -160,6 +161,7 @@ class Tariff:
     measures: list[Measure] = field(default_factory=list)
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
     _index: dict[str, list[Measure]] = field(default_factory=dict, repr=False)
+    _sorted_codes: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -188,6 +190,26 @@ class Tariff:
             for m in self.candidates(code)
             if m.validity.contains(at) and m.geography.covers(origin)
         ]
+
+    def lines_under(self, code: str, at: dt.date) -> list[CommodityLine]:
+        """National lines at or below ``code`` valid at ``at`` (an HS6 code's HTS8 lines ...).
+
+        >>> t = Tariff(US_PROFILE, lines={c: CommodityLine(c) for c in ("01012100", "01012900",
+        ...     "01013000")})
+        >>> [x.code for x in t.lines_under("010121", dt.date(2025, 1, 1))]
+        ['01012100']
+        """
+        if len(self._sorted_codes) != len(self.lines):
+            self._sorted_codes = sorted(self.lines)
+        codes = self._sorted_codes
+        out: list[CommodityLine] = []
+        for i in range(bisect_left(codes, code), len(codes)):
+            if not codes[i].startswith(code):
+                break
+            line = self.lines[codes[i]]
+            if line.validity.contains(at):
+                out.append(line)
+        return out
 
     def line(self, code: str) -> CommodityLine | None:
         for n in range(len(code), 1, -1):

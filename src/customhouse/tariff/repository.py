@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from customhouse.tariff.engine import QuotaDrawdown
@@ -23,52 +23,101 @@ from customhouse.tariff.models import (
 from customhouse.tariff.tables import (
     TariffCommodityLine,
     TariffMeasure,
+    TariffProfileRow,
     TariffQuotaBalance,
     TariffQuotaDrawdown,
 )
 
 
-def save_tariff(session: Session, tariff: Tariff) -> None:
-    """Replace the stored tariff of ``tariff.profile.name``."""
+def save_tariff(session: Session, tariff: Tariff, *, loaded_at: str = "", source: str = "") -> None:
+    """Replace the stored tariff of ``tariff.profile.name`` (bulk inserts, one flush).
+
+    Quota balances are opened for order numbers not seen before; a reload keeps the balances
+    already drawn (re-opening a quota is an administrative act, not a side effect of a reload).
+    """
     name = tariff.profile.name
     session.execute(delete(TariffMeasure).where(TariffMeasure.profile == name))
     session.execute(delete(TariffCommodityLine).where(TariffCommodityLine.profile == name))
-    session.add_all(
-        TariffCommodityLine(
-            profile=name,
-            code=line.code,
-            description=line.description,
-            supplementary_units=" ".join(line.supplementary_units),
-            valid_from=line.validity.start,
-            valid_to=line.validity.end,
+    if tariff.lines:
+        session.execute(
+            insert(TariffCommodityLine),
+            [
+                {
+                    "profile": name,
+                    "code": line.code,
+                    "description": line.description,
+                    "supplementary_units": " ".join(line.supplementary_units),
+                    "valid_from": line.validity.start,
+                    "valid_to": line.validity.end,
+                }
+                for line in tariff.lines.values()
+            ],
         )
-        for line in tariff.lines.values()
-    )
-    session.add_all(
-        TariffMeasure(
-            profile=name,
-            id=m.id,
-            type=str(m.type),
-            commodity_code=m.commodity_code,
-            geography_code=m.geography.code,
-            geography_members=None
-            if m.geography.members is None
-            else " ".join(sorted(m.geography.members)),
-            geography_excluded=" ".join(sorted(m.geography.excluded)),
-            expression=m.expression.text if m.expression else None,
-            valid_from=m.validity.start,
-            valid_to=m.validity.end,
-            legal_base=m.legal_base,
-            description=m.description,
-            preference_scheme=m.preference_scheme,
-            quota_order_number=m.quota.order_number if m.quota else None,
-            exporter=m.exporter,
-            required_document=m.required_document,
-            vat_rate=m.vat_rate,
+    if tariff.measures:
+        session.execute(
+            insert(TariffMeasure),
+            [
+                {
+                    "profile": name,
+                    "id": m.id,
+                    "type": str(m.type),
+                    "commodity_code": m.commodity_code,
+                    "geography_code": m.geography.code,
+                    "geography_members": None
+                    if m.geography.members is None
+                    else " ".join(sorted(m.geography.members)),
+                    "geography_excluded": " ".join(sorted(m.geography.excluded)),
+                    "expression": m.expression.text if m.expression else None,
+                    "valid_from": m.validity.start,
+                    "valid_to": m.validity.end,
+                    "legal_base": m.legal_base,
+                    "description": m.description,
+                    "preference_scheme": m.preference_scheme,
+                    "quota_order_number": m.quota.order_number if m.quota else None,
+                    "exporter": m.exporter,
+                    "required_document": m.required_document,
+                    "vat_rate": m.vat_rate,
+                }
+                for m in tariff.measures
+            ],
         )
-        for m in tariff.measures
+    opened = set(
+        session.scalars(
+            select(TariffQuotaBalance.order_number).where(TariffQuotaBalance.profile == name)
+        )
     )
+    for m in tariff.measures:
+        q = m.quota
+        if q is not None and q.order_number not in opened:
+            opened.add(q.order_number)
+            session.add(
+                TariffQuotaBalance(
+                    profile=name,
+                    order_number=q.order_number,
+                    unit=q.unit,
+                    volume=q.volume,
+                    remaining=q.volume,
+                    valid_from=m.validity.start,
+                    valid_to=m.validity.end,
+                )
+            )
+    row = session.get(TariffProfileRow, name)
+    if row is None:
+        row = TariffProfileRow(profile=name)
+        session.add(row)
+    row.currency = tariff.profile.currency
+    row.loaded_at = loaded_at
+    row.source = source
+    row.commodity_lines = len(tariff.lines)
+    row.measures = len(tariff.measures)
     session.flush()
+
+
+def loaded_at(session: Session, profile: str) -> str | None:
+    """When ``profile``'s tariff was last stored, or None if it never was."""
+    return session.scalar(
+        select(TariffProfileRow.loaded_at).where(TariffProfileRow.profile == profile)
+    )
 
 
 def load_tariff(session: Session, profile: Profile) -> Tariff:
@@ -81,6 +130,12 @@ def load_tariff(session: Session, profile: Profile) -> Tariff:
         tariff.lines[row.code] = CommodityLine(
             row.code, row.description, units, Validity(row.valid_from, row.valid_to)
         )
+    quotas = {
+        b.order_number: (b.volume, b.unit)
+        for b in session.scalars(
+            select(TariffQuotaBalance).where(TariffQuotaBalance.profile == profile.name)
+        )
+    }
     cache: dict[str, DutyExpression] = {}
     for r in session.scalars(select(TariffMeasure).where(TariffMeasure.profile == profile.name)):
         expr = None
@@ -102,7 +157,7 @@ def load_tariff(session: Session, profile: Profile) -> Tariff:
                 legal_base=r.legal_base,
                 description=r.description,
                 preference_scheme=r.preference_scheme,
-                quota=Quota(r.quota_order_number, Decimal(0), "kg")
+                quota=Quota(r.quota_order_number, *quotas.get(r.quota_order_number, _NO_QUOTA))
                 if r.quota_order_number
                 else None,
                 exporter=r.exporter,
@@ -112,6 +167,9 @@ def load_tariff(session: Session, profile: Profile) -> Tariff:
         )
     tariff.reindex()
     return tariff
+
+
+_NO_QUOTA = (Decimal(0), "kg")
 
 
 def _parse_stored(text: str, profile: Profile) -> DutyExpression:

@@ -20,6 +20,7 @@ from customhouse.declarations.errors import DeclarationRejected
 from customhouse.declarations.repository import DeclarationFilter
 from customhouse.errors import Problem
 from customhouse.services import declarations as svc
+from customhouse.services.assessment import current_assessment
 from customhouse.services.pipeline import run_after_acceptance
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
@@ -104,8 +105,11 @@ def list_declarations(
 
 @router.get("/{mrn}", response_model=DeclarationOut, responses=ERRORS)
 def get_declaration(mrn: str, ctx: CtxDep, principal: PrincipalDep) -> DeclarationOut:
-    """One declaration with every version and its whole history on the ledger."""
-    return DeclarationOut.full(svc.get_declaration(ctx, principal=principal, mrn=mrn))
+    """One declaration with every version, its whole history on the ledger, and (in
+    ``extra.assessment``) its current assessment with every line and reason."""
+    view = svc.get_declaration(ctx, principal=principal, mrn=mrn)
+    # issue 3: the current assessment travels with the declaration
+    return DeclarationOut.full(view, extra={"assessment": current_assessment(ctx, view.id)})
 
 
 @router.post("/{mrn}/amendments", response_model=DeclarationOut, responses=ERRORS)
