@@ -57,7 +57,7 @@ THIN_NAME = -2.5
 WEAK_ALIAS = -1.0
 
 # Blocking: how many entries get the full comparison, and which keys are too common to use.
-CANDIDATES = 12
+CANDIDATES = 10
 MAX_POSTING = 3000
 STEM = 4
 
