@@ -19,7 +19,7 @@ What happens when an assessment cannot be made (what an officer expects):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -59,7 +59,6 @@ from customhouse.tariff.models import (
 )
 from customhouse.tariff.tables import TariffProfileRow
 from customhouse.valuation.engine import value_item
-from customhouse.valuation.errors import RateNotFound
 from customhouse.valuation.models import (
     INCOTERMS,
     Adjustment,
@@ -100,7 +99,13 @@ REC20: dict[str, tuple[str, Decimal]] = {
 _INCOTERM_ALIASES = {"DAT": "DPU"}
 # Problems that are the administration's to fix: the declaration stays accepted.
 _SYSTEM_PROBLEMS = frozenset(
-    {"tariff.NotLoaded", "valuation.RateNotFound", MissingExchangeRate.code}
+    {
+        "tariff.NotLoaded",
+        "valuation.RateNotFound",
+        "reference.RateNotFound",
+        "reference.ReferenceDataMissing",
+        MissingExchangeRate.code,
+    }
 )
 
 
@@ -177,21 +182,27 @@ def load_tariff_into_db(
 
 
 class SnapshotRates:
-    """The reference snapshot's official rates as the engines' RateProvider."""
+    """The reference snapshot's official rates as the engines' RateProvider.
 
-    def __init__(self, snapshot: ReferenceSnapshot, source: str) -> None:
-        self.snapshot = snapshot
+    The snapshot is fetched on the first conversion only: a batch in the tariff's own currency
+    needs no reference data at all.
+    """
+
+    def __init__(self, snapshot: Callable[[], ReferenceSnapshot], source: str) -> None:
+        self._snapshot = snapshot
         self.source = source
 
     def rate(self, from_ccy: str, to_ccy: str, at: dt.date) -> Decimal:
         if from_ccy == to_ccy:
             return Decimal(1)
-        return self.snapshot.rate(from_ccy, to_ccy, at, self.source)
+        return self._snapshot().rate(from_ccy, to_ccy, at, self.source)
 
 
 def rates_for(ctx: Context, profile: Profile) -> SnapshotRates:
     # HMRC monthly rates are the official ones in the UK; ECB reference rates elsewhere.
-    return SnapshotRates(reference_snapshot(ctx), "HMRC" if profile.currency == "GBP" else "ECB")
+    return SnapshotRates(
+        lambda: reference_snapshot(ctx), "HMRC" if profile.currency == "GBP" else "ECB"
+    )
 
 
 @dataclass
@@ -850,10 +861,9 @@ def estimate(ctx: Context, request: EstimateInput) -> dict[str, Any]:
             proof_of_origin=request.proof_of_origin,
         )
         item, note = _resolve(tariff, item, at, rates)
-    except RateNotFound as exc:
-        raise InvalidInput(exc.message, [Problem(exc.code, "/currency", exc.message)]) from exc
     except DomainError as exc:
-        raise InvalidInput(exc.message, [_problem(exc, "/commodity_code")]) from exc
+        where = "/currency" if exc.code in _SYSTEM_PROBLEMS else "/commodity_code"
+        raise InvalidInput(exc.message, [_problem(exc, where)]) from exc
     p.items.append(item)
     if note:
         p.notes.append(note)
