@@ -36,6 +36,7 @@ from customhouse.screening.matching import (
 )
 from customhouse.screening.models import (
     EntityType,
+    ListDiff,
     ListedEntity,
     Party,
     PartyHit,
@@ -269,3 +270,26 @@ def screen_party(
                 )
     hits = sorted(best.values(), key=lambda h: -h.score)
     return PartyScreening(party=party, threshold=cut, hits=tuple(hits))
+
+
+def changed_entries(new: SanctionsList, diff: ListDiff) -> SanctionsList:
+    """The entries of ``new`` that ``diff`` reports as added or changed."""
+    keep = set(diff.added) | set(diff.changed)
+    entities = tuple(e for e in new.entities if e.entity_id in keep)
+    return SanctionsList(new.name, new.kind, new.version, entities)
+
+
+def rescreen(
+    parties: Iterable[Party],
+    new: SanctionsList,
+    diff: ListDiff,
+    threshold: float | None = None,
+) -> list[PartyScreening]:
+    """Parties already seen, screened against only what a list reload added or changed.
+
+    The index over the changes is small, so re-screening recent declarations' parties after each
+    reload is cheap; only parties with a hit are returned.
+    """
+    index = ScreeningIndex([changed_entries(new, diff)])
+    results = (screen_party(index, party, threshold) for party in parties)
+    return [r for r in results if r.hits]

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from customhouse.screening.errors import InvalidJudgement
@@ -103,18 +103,20 @@ def save_list(session: Session, sanctions_list: SanctionsList, at: datetime) -> 
     )
     session.add(version)
     session.flush()
+    fresh: list[tuple[ScreeningEntityRow, ListedEntity]] = []
     for key in added:
-        entity = incoming[key]
         row = rows.get(key)
         if row is None:
             row = ScreeningEntityRow(
                 list_id=list_row.id, entity_id=key, first_version_id=version.id
             )
             session.add(row)
-        _fill(row, entity, version.id)
+        _fill(row, incoming[key], version.id)
         row.removed_in_version_id = None
-        session.flush()
-        _replace_names(session, row, entity)
+        fresh.append((row, incoming[key]))
+    session.flush()  # one round trip for the ids, not one per entry
+    for row, entity in fresh:
+        _replace_names(session, row, entity, known_new=row.entity_id not in rows)
     for key in changed:
         _fill(live[key], incoming[key], version.id)
         _replace_names(session, live[key], incoming[key])
@@ -140,11 +142,11 @@ def _fill(row: ScreeningEntityRow, entity: ListedEntity, version_id: int) -> Non
     row.last_changed_version_id = version_id
 
 
-def _replace_names(session: Session, row: ScreeningEntityRow, entity: ListedEntity) -> None:
-    for old in session.scalars(
-        select(ScreeningNameRow).where(ScreeningNameRow.entity_row_id == row.id)
-    ):
-        session.delete(old)
+def _replace_names(
+    session: Session, row: ScreeningEntityRow, entity: ListedEntity, known_new: bool = False
+) -> None:
+    if not known_new:
+        session.execute(delete(ScreeningNameRow).where(ScreeningNameRow.entity_row_id == row.id))
     session.add_all(_names(row, entity))
 
 

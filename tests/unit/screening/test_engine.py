@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from customhouse.screening.engine import ScreeningIndex, screen_party
+from customhouse.screening.engine import ScreeningIndex, rescreen, screen_party
 from customhouse.screening.loaders import country_code, load_list
 from customhouse.screening.models import (
     EntityType,
@@ -108,3 +108,13 @@ def test_un_positives_hit_and_negatives_stay_quiet(shared_data: Path) -> None:
     negatives = _parties(bench / "negatives_global.csv")[:2000]
     alerts = sum(1 for p in negatives if screen_party(index, p).hits)
     assert alerts <= 2  # at most 1 per 1,000
+
+
+def test_rescreen_only_looks_at_added_and_changed_entries() -> None:
+    old = SanctionsList("UN", ListKind.UN, "v1", ENTRIES)
+    newcomer = ListedEntity("UN", "QDi.9", "Ivan Petrov", EntityType.PERSON)
+    new = SanctionsList("UN", ListKind.UN, "v2", (*ENTRIES, newcomer))
+    parties = [Party("Ivan Petrov"), Party("Muhammad Taher Anwari")]
+    results = rescreen(parties, new, diff_lists(old, new))
+    assert [r.party.name for r in results] == ["Ivan Petrov"]
+    assert results[0].best is not None and results[0].best.entity_id == "QDi.9"
