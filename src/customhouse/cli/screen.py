@@ -18,13 +18,14 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from customhouse.errors import DomainError
 from customhouse.screening import tables
 from customhouse.screening.engine import ScreeningIndex, screen_party
 from customhouse.screening.loaders import country_code, load_list
 from customhouse.screening.matching import compare_names
 from customhouse.screening.models import ListKind, Party, PartyScreening
 from customhouse.screening.repository import load_lists, save_list
-from customhouse.settings import get_settings
+from customhouse.settings import Settings
 from customhouse.storage.base import Base
 from customhouse.storage.db import make_engine
 
@@ -40,14 +41,14 @@ _TABLES = [
 
 
 def _engine() -> Engine:
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(Settings().database_url)
     # Stop-gap until the Alembic migration exists: create only the screening tables.
     Base.metadata.create_all(engine, tables=_TABLES)  # type: ignore[arg-type]
     return engine
 
 
 def _threshold(value: float | None) -> float:
-    return float(get_settings().screening_threshold) if value is None else value
+    return float(Settings().screening_threshold) if value is None else value
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -82,7 +83,11 @@ def load_list_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load a list file (for OFAC, the folder with sdn.csv, alt.csv, add.csv) into the store."""
-    sanctions_list = load_list(kind, path)
+    try:
+        sanctions_list = load_list(kind, path)
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
     engine = _engine()
     with Session(engine) as session, session.begin():
         diff = save_list(session, sanctions_list, datetime.now(UTC))

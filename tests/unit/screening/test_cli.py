@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from customhouse.cli.screen import app
-from customhouse.settings import get_settings
 
 from .test_loaders import UN_XML
 
@@ -20,9 +19,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CUSTOMHOUSE_DATABASE_URL", f"sqlite:///{tmp_path / 'screen.db'}")
-    get_settings.cache_clear()
     yield
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> dict[str, object]:
@@ -52,6 +49,13 @@ def test_load_screen_and_batch(tmp_path: Path) -> None:
     assert rows[1]["hit"] is None
     summary = out["summary"]
     assert isinstance(summary, dict) and summary["names"] == 2 and summary["hits"] == 1
+
+
+def test_unreadable_list_is_refused_with_its_code(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<oops>", encoding="utf-8")
+    result = runner.invoke(app, ["load-list", "--kind", "un", str(bad)])
+    assert result.exit_code == 1 and "screening.UnreadableList" in result.output
 
 
 def test_evaluate_pairs(tmp_path: Path) -> None:
