@@ -155,6 +155,12 @@ def _dob_feature(party_dob: str, entity: ListedEntity) -> Feature | None:
         k = min(len(dob), len(party_dob))
         if dob[:k] == party_dob[:k]:
             return Feature("dob_match", DOB_MATCH, 1.0, f"date of birth {dob} agrees")
+    # Lists often give an approximate year: a year either side proves nothing either way.
+    year = party_dob[:4]
+    if year.isdigit() and any(
+        d[:4].isdigit() and abs(int(d[:4]) - int(year)) <= 1 for d in entity.dates_of_birth
+    ):
+        return None
     listed = ", ".join(entity.dates_of_birth[:3])
     return Feature("dob_mismatch", DOB_MISMATCH, 1.0, f"born {party_dob}, listed {listed}")
 

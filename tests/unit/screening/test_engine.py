@@ -118,3 +118,9 @@ def test_rescreen_only_looks_at_added_and_changed_entries() -> None:
     results = rescreen(parties, new, diff_lists(old, new))
     assert [r.party.name for r in results] == ["Ivan Petrov"]
     assert results[0].best is not None and results[0].best.entity_id == "QDi.9"
+
+
+def test_a_year_either_side_is_neither_for_nor_against() -> None:
+    near = screen_party(INDEX, Party("Muhammad Taher Anwari", date_of_birth="1962-05-01")).best
+    assert near is not None
+    assert not {f.name for f in near.features} & {"dob_match", "dob_mismatch"}
