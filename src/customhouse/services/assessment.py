@@ -291,7 +291,11 @@ def _value(
 
 
 def _resolve(
-    tariff: Tariff, item: ItemInput, at: dt.date, rates: SnapshotRates
+    tariff: Tariff,
+    item: ItemInput,
+    at: dt.date,
+    rates: SnapshotRates,
+    memo: dict[tuple[str, str | None, dt.date], bool] | None = None,
 ) -> tuple[ItemInput, str | None]:
     """The national line to assess a declared code under, or an error saying why not."""
     code = item.commodity_code
@@ -310,10 +314,34 @@ def _resolve(
             f"item {item.number}: {code} assessed under national line {lines[0].code},"
             " the only one under it",
         )
-    # Several national lines: assess under each; if they all charge the same, the code is
-    # precise enough for duty.
+    # Several national lines: the same measures on each (same types, rates, areas) charge the
+    # same whatever the goods' value; otherwise assess under each and compare.
+    key = (code, item.origin, at)
+    same = memo.get(key) if memo is not None else None
+    if same is None:
+        same = (
+            len(
+                {
+                    tuple(
+                        sorted(
+                            (
+                                str(m.type),
+                                m.expression.text if m.expression else "",
+                                m.geography.code,
+                                m.exporter or "",
+                            )
+                            for m in tariff.measures_for(x.code, item.origin, at)
+                        )
+                    )
+                    for x in lines
+                }
+            )
+            == 1
+        )
+        if memo is not None:
+            memo[key] = same
     seen: set[tuple[tuple[str, Decimal], ...]] = set()
-    for line in lines:
+    for line in [] if same else lines:
         trial = assess(
             [replace(item, commodity_code=line.code, quota_order_number=None)],
             tariff,
@@ -346,6 +374,7 @@ def prepare(
     doc: DeclarationDocument,
     tariff: Tariff,
     rates: SnapshotRates,
+    memo: dict[tuple[str, str | None, dt.date], bool] | None = None,
 ) -> Prepared:
     """Value each item and adapt it to the engine's :class:`ItemInput` (pure but for rates)."""
     at = doc.declaration_date
@@ -387,7 +416,7 @@ def prepare(
             documents=frozenset(d.type for d in docs if _valid_on(d, at)),
         )
         try:
-            engine_item, note = _resolve(tariff, engine_item, at, rates)
+            engine_item, note = _resolve(tariff, engine_item, at, rates, memo)
         except DomainError as exc:
             p.problems.append(_problem(exc, f"{pointer}/commodity_code"))
             continue
@@ -616,9 +645,10 @@ def _run_once(ctx: Context, declaration_ids: list[int]) -> None:
     rates = rates_for(ctx, tariff.profile)
     with ctx.sessions() as session:
         remaining = dict(trepo.quota_balances(session, tariff.profile.name).remaining)
+    memo: dict[tuple[str, str | None, dt.date], bool] = {}
     for row_id, version, doc in docs:
         outcomes.append(
-            run_engine(prepare(row_id, version, doc, tariff, rates), tariff, rates, remaining)
+            run_engine(prepare(row_id, version, doc, tariff, rates, memo), tariff, rates, remaining)
         )
     _store(ctx, tariff, outcomes, rates)
 
