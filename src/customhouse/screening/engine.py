@@ -43,7 +43,14 @@ from customhouse.screening.models import (
     PartyScreening,
     SanctionsList,
 )
-from customhouse.screening.names import GENERIC_WEIGHT, NAME_WEIGHT, part_weight, phonetic, tokens
+from customhouse.screening.names import (
+    GENERIC_WEIGHT,
+    NAME_WEIGHT,
+    part_weight,
+    phonetic,
+    script_of,
+    tokens,
+)
 
 # Qualifier weights in log-odds, set by judgement and checked on the shown UN positives and
 # synthetic negatives (bench/screening_names.py): a different birth year is strong evidence
@@ -56,6 +63,7 @@ IDENTIFIER_MATCH = 4.0
 TYPE_MISMATCH = -3.0
 THIN_NAME = -2.5
 WEAK_ALIAS = -1.0
+HAN_READING = -1.0
 
 # Blocking: how many entries get the full comparison, and which keys are too common to use.
 CANDIDATES = 10
@@ -155,10 +163,12 @@ def _dob_feature(party_dob: str, entity: ListedEntity) -> Feature | None:
         k = min(len(dob), len(party_dob))
         if dob[:k] == party_dob[:k]:
             return Feature("dob_match", DOB_MATCH, 1.0, f"date of birth {dob} agrees")
-    # Lists often give an approximate year: a year either side proves nothing either way.
+    # A year-only date is often approximate: a year either side proves nothing either way.
+    # Two full dates that differ do.
     year = party_dob[:4]
     if year.isdigit() and any(
-        d[:4].isdigit() and abs(int(d[:4]) - int(year)) <= 1 for d in entity.dates_of_birth
+        d[:4].isdigit() and abs(int(d[:4]) - int(year)) <= 1 and min(len(d), len(party_dob)) == 4
+        for d in entity.dates_of_birth
     ):
         return None
     listed = ", ".join(entity.dates_of_birth[:3])
@@ -200,16 +210,24 @@ def _type_feature(party: Party, entity: ListedEntity) -> Feature | None:
     return None
 
 
-def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> Feature | None:
+def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[Feature]:
+    out = []
     if listed_name in entity.weak_aliases:
-        return Feature("weak_alias", WEAK_ALIAS, 1.0, "the list marks this alias as low quality")
+        out.append(
+            Feature("weak_alias", WEAK_ALIAS, 1.0, "the list marks this alias as low quality")
+        )
     # A one-word listed name (a nickname, ``Abdul Manan``) meeting one part of a full name is
     # where most false alerts come from.
     listed = [t for t in tokens(listed_name) if part_weight(t) >= NAME_WEIGHT]
     mine = [t for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT]
     if len(listed) == 1 and len(mine) >= 2:
-        return Feature("thin_name", THIN_NAME, 1.0, "the listed name has one real name part")
-    return None
+        out.append(Feature("thin_name", THIN_NAME, 1.0, "the listed name has one real name part"))
+    # Han characters were read as Mandarin pinyin; a Japanese or Korean name has other readings,
+    # so a match made through that one reading is weaker evidence.
+    if script_of(party.name) == "CJK" and script_of(listed_name) != "CJK":
+        reason = "matched through one (Mandarin) reading of Han characters"
+        out.append(Feature("han_reading", HAN_READING, 1.0, reason))
+    return out
 
 
 def _logit(p: float) -> float:
@@ -221,10 +239,10 @@ def qualify(
     score: float, party: Party, entity: ListedEntity, listed_name: str = ""
 ) -> tuple[float, list[Feature]]:
     """The name score moved by birth date, country, identifiers and type, with the reasons."""
-    extra = [
+    extra = _name_quality(party, entity, listed_name or entity.name)
+    extra += [
         f
         for f in (
-            _name_quality(party, entity, listed_name or entity.name),
             _dob_feature(party.date_of_birth, entity),
             _country_feature(party.country, entity),
             _identifier_feature(party, entity),

@@ -15,6 +15,7 @@ by different lists compare as the same text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from normality import ascii_text
@@ -111,6 +112,25 @@ def part_weight(token: str) -> float:
     if len(token) == 1:
         return PARTICLE_WEIGHT  # an initial
     return NAME_WEIGHT
+
+
+@lru_cache(maxsize=200_000)
+def script_of(text: str) -> str:
+    """The one script of a name's letters ('' when it has Latin letters or mixes scripts).
+
+    >>> script_of("习近平"), script_of("이재명"), script_of("Xi Jinping")
+    ('CJK', 'HANGUL', '')
+    """
+    scripts = set()
+    for ch in text:
+        if ch.isalpha():
+            if ch.isascii():
+                return ""
+            try:
+                scripts.add(unicodedata.name(ch).split()[0])
+            except ValueError:
+                return ""
+    return scripts.pop() if len(scripts) == 1 else ""
 
 
 @lru_cache(maxsize=200_000)

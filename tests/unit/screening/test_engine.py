@@ -124,3 +124,17 @@ def test_a_year_either_side_is_neither_for_nor_against() -> None:
     near = screen_party(INDEX, Party("Muhammad Taher Anwari", date_of_birth="1962-05-01")).best
     assert near is not None
     assert not {f.name for f in near.features} & {"dob_match", "dob_mismatch"}
+
+
+def test_weak_one_word_alias_and_han_reading_count_against() -> None:
+    listed = ListedEntity(
+        "UN", "X.1", "Murad Margoshvili", EntityType.PERSON, weak_aliases=("John",)
+    )
+    korean = ListedEntity("UN", "X.2", "CHOE CHUN YONG", EntityType.PERSON)
+    index = ScreeningIndex([SanctionsList("UN", ListKind.UN, "v1", (listed, korean))])
+    assert screen_party(index, Party("John Smith")).best is None
+    weak = screen_party(index, Party("John"), threshold=0.0).best
+    assert weak is not None and {f.name for f in weak.features} >= {"weak_alias"}
+    han = screen_party(index, Party("超 陈"), threshold=0.0).hits
+    assert han
+    assert all(any(f.name == "han_reading" for f in h.features) for h in han)
