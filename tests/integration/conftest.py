@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.pool import NullPool
 
 from customhouse.access.models import SYSTEM
 from customhouse.demo.users import load_demo
@@ -39,9 +40,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         return
     if not POSTGRES_URL:
+        if os.environ.get("CUSTOMHOUSE_REQUIRE_POSTGRES"):
+            pytest.fail("CI requires PostgreSQL: CUSTOMHOUSE_TEST_POSTGRES_URL is not set")
         pytest.skip("CUSTOMHOUSE_TEST_POSTGRES_URL is not set")
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
+    # No pooled connection may outlive its use: forked workers would inherit it.
+    admin = make_engine(POSTGRES_URL, poolclass=NullPool)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = _postgres_schema_url(schema)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -18,12 +20,20 @@ from rich.progress import (
 
 from customhouse.errors import DomainError
 from customhouse.services.context import Context
+from customhouse.settings import Settings
 
 err_console = Console(stderr=True)
 
 
-def context() -> Context:
-    return Context.create()
+@contextmanager
+def context() -> Iterator[Context]:
+    """A service context for one command; its connections close when the command ends."""
+    # Settings are read afresh, so one process can run commands against several databases.
+    ctx = Context.create(Settings())
+    try:
+        yield ctx
+    finally:
+        ctx.engine.dispose()
 
 
 def emit_json(payload: Any) -> None:

@@ -78,11 +78,8 @@ def load_cmd(
         from customhouse.cli.common import context
         from customhouse.services.assessment import load_tariff_into_db
 
-        ctx = context()
-        try:
+        with context() as ctx:
             load_tariff_into_db(ctx, principal=SYSTEM, tariff=tariff, source=source.name)
-        finally:
-            ctx.engine.dispose()  # no pooled connection outlives the command
         summary["stored"] = True
     _emit(summary, as_json)
 
@@ -114,17 +111,15 @@ def assess_cmd(
         raise typer.Exit(1)
     from customhouse.services.assessment import assess_document
 
-    ctx = context()
-    try:
-        when = dt.date.fromisoformat(at) if at else None
-        result = assess_document(ctx, doc, at=when)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--at") from exc
-    except DomainError as exc:
-        _emit({"error": exc.code, "message": exc.message, "details": exc.details}, True)
-        raise typer.Exit(1) from exc
-    finally:
-        ctx.engine.dispose()  # no pooled connection outlives the command
+    with context() as ctx:
+        try:
+            when = dt.date.fromisoformat(at) if at else None
+            result = assess_document(ctx, doc, at=when)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--at") from exc
+        except DomainError as exc:
+            _emit({"error": exc.code, "message": exc.message, "details": exc.details}, True)
+            raise typer.Exit(1) from exc
     _emit(result, as_json)
     if result["problems"]:
         raise typer.Exit(1)

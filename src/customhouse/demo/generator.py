@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from customhouse.demo.operators import BROKER_COUNT, demo_operators
-from customhouse.identifiers import container
+from customhouse.identifiers import container, hs_code
 
 ORIGINS = (
     "CN",
@@ -170,7 +170,8 @@ def generate(
     rng = random.Random(seed)
     ops = demo_operators()
     traders, brokers = ops[:-BROKER_COUNT], ops[-BROKER_COUNT:]
-    codes = sorted(hs6)
+    # The nomenclature file also lists 999999 ("not specified"), which no declaration may use.
+    codes = sorted(c for c in hs6 if hs_code.is_valid(c))
     for n in range(count):
         declared_on = start + timedelta(days=rng.randrange(0, 300))
         kind = rng.choices(("IM", "EX", "T1"), weights=(82, 14, 4))[0]

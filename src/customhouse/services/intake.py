@@ -40,8 +40,9 @@ def prepare_in_parallel(
         for chunk in chunks:
             yield [prepare_line(line, number, reference) for number, line in chunk]
         return
-    # Connections must not be shared with forked children; they open none themselves.
-    ctx.engine.dispose(close=False)
+    # No connection may be open across the fork (a child would share its socket); the pool
+    # opens new ones when the writer next needs them.
+    ctx.engine.dispose()
     with multiprocessing.get_context("fork").Pool(
         count, initializer=_init, initargs=(reference,)
     ) as pool:

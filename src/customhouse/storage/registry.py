@@ -16,6 +16,9 @@ TABLE_MODULES = (
     "customhouse.reference.tables",
     "customhouse.tariff.tables",  # issue 3: tariff, quotas
     "customhouse.tariff.assessment_tables",  # issue 3: assessments and their lines
+    "customhouse.screening.tables",  # issue 5: lists, entities, names, judgements
+    "customhouse.risk.tables",  # issue 4: profiles, hit counts, models
+    "customhouse.classification.tables",  # issue 7: binding rulings
 )
 
 

@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test` (see README.md). Both set up everything they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test lint types unit bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate the embedded SQLite database, load reference and demo data, serve the API and pages.
+run: install
+	$(BIN)/customhouse db upgrade
+	$(BIN)/customhouse reference load
+	$(BIN)/customhouse demo load
+	$(BIN)/customhouse serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: install
+	$(BIN)/mypy
+
+test: lint types
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+bench: install
+	$(BIN)/python bench/core_pipeline.py --count 20000
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
