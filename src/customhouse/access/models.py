@@ -39,6 +39,9 @@ class Action(StrEnum):
     MANAGE_OPERATORS = "manage_operators"
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE = "manage_reference"
+    ISSUE_RULING = "issue_ruling"  # issue 7: binding tariff rulings
+    REVOKE_RULING = "revoke_ruling"
+    READ_RULINGS = "read_rulings"
 
 
 R = Role
@@ -58,6 +61,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_OPERATORS: frozenset({R.ADMIN, R.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({R.ADMIN}),
     Action.MANAGE_REFERENCE: frozenset({R.ADMIN}),
+    Action.ISSUE_RULING: frozenset({R.OFFICER, R.ADMIN}),
+    Action.REVOKE_RULING: frozenset({R.OFFICER, R.SUPERVISOR, R.ADMIN}),
+    Action.READ_RULINGS: _STAFF | {R.DECLARANT},
 }
 
 
