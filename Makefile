@@ -21,7 +21,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/customhouse db upgrade
 	$(BIN)/customhouse reference load
-	$(BIN)/customhouse demo load
+	$(BIN)/customhouse tariff load --profile us
+	$(BIN)/customhouse demo load --declarations 300
 	$(BIN)/customhouse serve --host $(HOST) --port $(PORT)
 
 lint: install

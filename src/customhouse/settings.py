@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_items_per_declaration: int = 999
     secret_key: str = "change-me-in-production"
+    tariff_profile: str = Field(
+        default="us",
+        description="Tariff profile assessed against (us, uk); load it with "
+        "'customhouse tariff load --profile'.",
+    )
     screening_threshold: Decimal = Decimal("0.80")
     random_inspection_rate: Decimal = Decimal("0.01")
 

@@ -97,20 +97,24 @@ def demo_generate(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 1,
     error_rate: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.03,
     expect: Annotated[Path | None, typer.Option(help="Write the expected rejections here.")] = None,
+    hs6_only: Annotated[
+        bool, typer.Option(help="Declare HS6 codes, not the bundled US tariff's national lines.")
+    ] = False,
 ) -> None:
     """Write synthetic declarations as JSON lines to stdout."""
     from datetime import date
 
-    from customhouse.demo.generator import generate
+    from customhouse.demo.generator import BUNDLED_US_TARIFF, generate, national_lines
     from customhouse.reference.snapshot import shipped_snapshot
 
     snapshot = shipped_snapshot()
     hs6 = sorted(snapshot.hs6_codes(date(2025, 1, 6)))
     descriptions = {c: snapshot.hs_description(c) or "" for c in hs6}
+    national = None if hs6_only else national_lines(BUNDLED_US_TARIFF)
     out = sys.stdout
     answers = expect.open("w") if expect else None
     try:
-        for g in generate(count, seed, hs6, descriptions, error_rate=error_rate):
+        for g in generate(count, seed, hs6, descriptions, error_rate=error_rate, national=national):
             out.write(json.dumps(g.document, ensure_ascii=False) + "\n")
             if answers is not None:
                 answers.write(
@@ -123,12 +127,40 @@ def demo_generate(
 
 
 @demo_app.command("load")
-def demo_load() -> None:
-    """Register the demo operators and create the demo users (idempotent)."""
+def demo_load(
+    declarations: Annotated[
+        int, typer.Option(min=0, help="Also run this many demo declarations through the pipeline.")
+    ] = 0,
+) -> None:
+    """Register the demo operators and users; optionally run demo declarations (idempotent)."""
+    from datetime import date
+
+    from customhouse.declarations.intake import prepare_document
+    from customhouse.demo.generator import BUNDLED_US_TARIFF, generate, national_lines
     from customhouse.demo.users import load_demo
+    from customhouse.services.reference import reference_snapshot
 
     with context() as ctx:
-        emit_json(load_demo(ctx))
+        summary: dict[str, Any] = dict(load_demo(ctx))
+        if declarations:
+            reference = reference_snapshot(ctx)
+            hs6 = sorted(reference.hs6_codes(date(2025, 1, 6)))
+            docs = [
+                g.document
+                for g in generate(
+                    declarations,
+                    2026,
+                    hs6,
+                    error_rate=0.02,
+                    national=national_lines(BUNDLED_US_TARIFF),
+                )
+            ]
+            prepared = [prepare_document(d, reference) for d in docs]
+            for p in prepared:
+                p.key = f"demo:{p.digest}"  # the same demo set is loaded once, however often run
+            outcomes = process_prepared(ctx, principal=SYSTEM, prepared=prepared, source="demo")
+            summary["declarations"] = _states(ctx, [o.id for o in outcomes])
+        emit_json(summary)
 
 
 def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:

@@ -7,11 +7,14 @@ each, so a run can check that every broken one is rejected with the right code.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from customhouse.demo.operators import BROKER_COUNT, demo_operators
@@ -148,6 +151,21 @@ class Generated:
     expected_errors: tuple[str, ...]
 
 
+# The US HTS rates shipped with the package (customhouse/data/tariff, public domain).
+BUNDLED_US_TARIFF = Path(__file__).resolve().parents[1] / "data" / "tariff" / "us_hts8_rates.csv.gz"
+
+
+def national_lines(path: Path) -> dict[str, list[str]]:
+    """HS6 -> national 8-digit lines, read from a tariff file's first column (gzip CSV)."""
+    out: dict[str, list[str]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row.get("hts8") or ""
+            if len(code) == 8 and code.isdigit():
+                out.setdefault(code[:6], []).append(code)
+    return {k: sorted(set(v)) for k, v in out.items()}
+
+
 def _container(rng: random.Random) -> str:
     owner = rng.choice(("MSKU", "CMAU", "MSCU", "HLXU", "OOLU", "TGHU"))
     serial = f"{rng.randint(0, 999999):06d}"
@@ -164,16 +182,23 @@ def generate(
     hs6: list[str],
     descriptions: dict[str, str] | None = None,
     error_rate: float = 0.03,
-    start: date = date(2025, 1, 6),
+    start: date = date(2024, 11, 4),
+    days: int = 180,
+    national: dict[str, list[str]] | None = None,
 ) -> Iterator[Generated]:
-    """``count`` declarations; ``hs6`` are codes valid over the dates used."""
+    """``count`` declarations; ``hs6`` are codes valid over the dates used.
+
+    ``national`` maps an HS6 code to the tariff's national lines under it; where given, items are
+    declared at the national line, as a real declaration must be. The default dates fall within
+    the shipped ECB exchange rates.
+    """
     rng = random.Random(seed)
     ops = demo_operators()
     traders, brokers = ops[:-BROKER_COUNT], ops[-BROKER_COUNT:]
     # The nomenclature file also lists 999999 ("not specified"), which no declaration may use.
     codes = sorted(c for c in hs6 if hs_code.is_valid(c))
     for n in range(count):
-        declared_on = start + timedelta(days=rng.randrange(0, 300))
+        declared_on = start + timedelta(days=rng.randrange(0, days))
         kind = rng.choices(("IM", "EX", "T1"), weights=(82, 14, 4))[0]
         mode = rng.choices(("1", "4", "3", "2", "5"), weights=(40, 30, 24, 2, 4))[0]
         origin_pool = ORIGINS if kind != "EX" else ("GB",)
@@ -186,12 +211,15 @@ def generate(
         items = []
         for seq in range(1, n_items + 1):
             code = rng.choice(codes)
+            label = (descriptions or {}).get(code, f"goods of subheading {code}")
+            lines = (national or {}).get(code)
+            if lines:
+                code = rng.choice(lines)
             origin = rng.choice(origin_pool) if kind != "EX" else "GB"
             net = Decimal(rng.randint(1, 20000)) / 10
             gross = (net * Decimal(rng.choice(("1.02", "1.05", "1.1", "1.2")))).quantize(
                 Decimal("0.1")
             )
-            label = (descriptions or {}).get(code, f"goods of subheading {code}")
             item: dict[str, Any] = {
                 "sequence": seq,
                 "commodity_code": code,
