@@ -39,9 +39,16 @@ class Action(StrEnum):
     MANAGE_OPERATORS = "manage_operators"
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE = "manage_reference"
+    READ_SCREENING_HITS = "read_screening_hits"  # issue 5
+    JUDGE_SCREENING_HIT = "judge_screening_hit"
+    MANAGE_SCREENING_LISTS = "manage_screening_lists"
     ISSUE_RULING = "issue_ruling"  # issue 7: binding tariff rulings
     REVOKE_RULING = "revoke_ruling"
     READ_RULINGS = "read_rulings"
+    DRAFT_RISK_PROFILE = "draft_risk_profile"  # issue 4: selectivity profiles, risk models
+    APPROVE_RISK_PROFILE = "approve_risk_profile"
+    READ_RISK = "read_risk"
+    MANAGE_RISK_MODELS = "manage_risk_models"
 
 
 R = Role
@@ -61,9 +68,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_OPERATORS: frozenset({R.ADMIN, R.SUPERVISOR}),
     Action.MANAGE_USERS: frozenset({R.ADMIN}),
     Action.MANAGE_REFERENCE: frozenset({R.ADMIN}),
+    # issue 5: list entries and scores are for customs staff; traders see only queries.
+    Action.READ_SCREENING_HITS: _STAFF,
+    Action.JUDGE_SCREENING_HIT: frozenset({R.RISK_ANALYST, R.OFFICER, R.SUPERVISOR}),
+    Action.MANAGE_SCREENING_LISTS: frozenset({R.ADMIN, R.SUPERVISOR}),
     Action.ISSUE_RULING: frozenset({R.OFFICER, R.ADMIN}),
     Action.REVOKE_RULING: frozenset({R.OFFICER, R.SUPERVISOR, R.ADMIN}),
     Action.READ_RULINGS: _STAFF | {R.DECLARANT},
+    Action.DRAFT_RISK_PROFILE: frozenset({R.RISK_ANALYST}),
+    Action.APPROVE_RISK_PROFILE: frozenset({R.RISK_ANALYST, R.SUPERVISOR}),
+    Action.READ_RISK: _STAFF,
+    Action.MANAGE_RISK_MODELS: frozenset({R.RISK_ANALYST, R.SUPERVISOR, R.ADMIN}),
 }
 
 
