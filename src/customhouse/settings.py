@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         "'customhouse tariff load --profile'.",
     )
     screening_threshold: Decimal = Decimal("0.80")
+    # issue 5: with no sanctions list loaded, hold every declaration for manual screening (True)
+    # or store a "not screened" note and let it go on (False: development and tests).
+    screening_required: bool = False
+    screening_goods_controls: Path | None = None  # None: the shipped illustrative snapshot
+    screening_cites_path: Path | None = None  # the Index of CITES Species CSV, when licensed
+    screening_cache_dir: Path | None = None  # built screening indexes (pickles); None: none
+    screening_recent_days: int = 90  # a list reload re-screens parties of this many days
     random_inspection_rate: Decimal = Decimal("0.01")
 
 

@@ -37,7 +37,11 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     _S.ASSESSED: frozenset({_S.SELECTED, _S.ACCEPTED, _S.INVALIDATED, _S.HELD}),
     _S.SELECTED: frozenset({_S.UNDER_CONTROL, _S.RELEASED, _S.HELD, _S.ACCEPTED, _S.INVALIDATED}),
     _S.UNDER_CONTROL: frozenset({_S.RELEASED, _S.HELD, _S.SEIZED, _S.ACCEPTED}),
-    _S.HELD: frozenset({_S.RELEASED, _S.UNDER_CONTROL, _S.SEIZED, _S.ACCEPTED, _S.INVALIDATED}),
+    # HELD -> ASSESSED: a screening hold lifted (every hit judged a false match) sends the
+    # declaration on to risk with its assessment intact (issue 5).
+    _S.HELD: frozenset(
+        {_S.RELEASED, _S.UNDER_CONTROL, _S.SEIZED, _S.ACCEPTED, _S.INVALIDATED, _S.ASSESSED}
+    ),
     _S.RELEASED: frozenset(),
     _S.REJECTED: frozenset(),
     _S.SEIZED: frozenset(),
