@@ -49,6 +49,20 @@ class Action(StrEnum):
     APPROVE_RISK_PROFILE = "approve_risk_profile"
     READ_RISK = "read_risk"
     MANAGE_RISK_MODELS = "manage_risk_models"
+    READ_CONTROLS = "read_controls"  # issue 6: control tasks, allocation, release, enforcement
+    WORK_CONTROL_TASK = "work_control_task"
+    MANAGE_ROSTER = "manage_roster"
+    VERIFY_ALLOCATION = "verify_allocation"
+    REASSIGN_TASK = "reassign_task"
+    RELEASE = "release"
+    RECORD_PAYMENT = "record_payment"
+    MANAGE_GUARANTEES = "manage_guarantees"
+    REQUEST_APPROVAL = "request_approval"
+    APPROVE = "approve"
+    SEIZE = "seize"
+    MANAGE_CASE = "manage_case"
+    READ_ENFORCEMENT = "read_enforcement"
+    POST_CLEARANCE_AUDIT = "post_clearance_audit"
 
 
 R = Role
@@ -79,6 +93,23 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.APPROVE_RISK_PROFILE: frozenset({R.RISK_ANALYST, R.SUPERVISOR}),
     Action.READ_RISK: _STAFF,
     Action.MANAGE_RISK_MODELS: frozenset({R.RISK_ANALYST, R.SUPERVISOR, R.ADMIN}),
+    # issue 6: officers' work; a supervisor is the second pair of eyes (APPROVE).
+    Action.READ_CONTROLS: _STAFF,
+    Action.WORK_CONTROL_TASK: frozenset({R.OFFICER, R.INSPECTOR, R.SUPERVISOR}),
+    Action.MANAGE_ROSTER: frozenset({R.SUPERVISOR, R.ADMIN}),
+    Action.VERIFY_ALLOCATION: _STAFF,
+    Action.REASSIGN_TASK: frozenset({R.SUPERVISOR}),
+    Action.RELEASE: frozenset({R.OFFICER, R.SUPERVISOR, R.ADMIN}),
+    Action.RECORD_PAYMENT: frozenset({R.OFFICER, R.SUPERVISOR, R.ADMIN}),
+    Action.MANAGE_GUARANTEES: frozenset({R.SUPERVISOR, R.ADMIN}),
+    Action.REQUEST_APPROVAL: _STAFF - {R.ADMIN},
+    Action.APPROVE: frozenset({R.SUPERVISOR}),
+    Action.SEIZE: frozenset({R.INSPECTOR, R.OFFICER, R.INVESTIGATOR}),
+    Action.MANAGE_CASE: frozenset({R.INVESTIGATOR, R.SUPERVISOR}),
+    Action.READ_ENFORCEMENT: frozenset(
+        {R.INVESTIGATOR, R.INSPECTOR, R.AUDITOR, R.SUPERVISOR, R.ADMIN}
+    ),
+    Action.POST_CLEARANCE_AUDIT: frozenset({R.AUDITOR, R.SUPERVISOR}),
 }
 
 

@@ -19,6 +19,9 @@ TABLE_MODULES = (
     "customhouse.screening.tables",  # issue 5: lists, entities, names, judgements
     "customhouse.risk.tables",  # issue 4: profiles, hit counts, models
     "customhouse.classification.tables",  # issue 7: binding rulings
+    "customhouse.controls.tables",  # issue 6: tasks, allocation, findings, release, payments
+    "customhouse.enforcement.tables",  # issue 6: seizures, cases, penalties
+    "customhouse.audit.tables",  # issue 6: post-clearance audit
 )
 
 
