@@ -1,0 +1,1 @@
+"""Post-clearance audit: trader selection, audit cases, reassessment and recovery."""

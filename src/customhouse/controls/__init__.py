@@ -1,0 +1,1 @@
+"""Controls: tasks from risk channels, verifiable officer allocation, findings, release."""

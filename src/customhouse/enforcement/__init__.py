@@ -1,0 +1,1 @@
+"""Enforcement: seizures with chain of custody, offence cases, penalties, link analysis."""
