@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url")
     parser.add_argument("--workers", type=int)
+    parser.add_argument(
+        "--full", action="store_true", help="Run every pipeline step, not only intake."
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="customhouse-bench-"))
     env = dict(os.environ)
@@ -76,6 +79,8 @@ def main() -> None:
                 stdout=fh,
             )
         process_args = ["process", str(data), "--json"]
+        if not args.full:
+            process_args.append("--intake-only")
         if args.workers is not None:
             process_args += ["--workers", str(args.workers)]
         summary = json.loads(run(process_args, env))
@@ -94,6 +99,7 @@ def main() -> None:
                 {
                     "benchmark": "core_pipeline",
                     "database": "postgresql" if schema else "sqlite",
+                    "steps": "all" if args.full else "intake (validate and store, ledger included)",
                     "declarations": summary["declarations"],
                     "per_second": summary["per_second"],
                     "seconds": summary["seconds"],

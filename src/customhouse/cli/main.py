@@ -182,6 +182,9 @@ def process(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 1000,
     workers: Annotated[int | None, typer.Option(min=0, help="Preparing processes.")] = None,
+    intake_only: Annotated[
+        bool, typer.Option(help="Validate and store only; skip assessment, screening, risk.")
+    ] = False,
 ) -> None:
     """Run a JSON-lines file through the pipeline; a run started again skips what is stored."""
     from customhouse.services.intake import prepare_in_parallel
@@ -201,7 +204,13 @@ def process(
         with progress() as bar:
             task = bar.add_task("declarations", total=total_lines)
             for prepared in prepare_in_parallel(ctx, _chunks(file, batch_size), workers):
-                outcomes = process_prepared(ctx, principal=SYSTEM, prepared=prepared, source="file")
+                outcomes = process_prepared(
+                    ctx,
+                    principal=SYSTEM,
+                    prepared=prepared,
+                    source="file",
+                    later_steps=not intake_only,
+                )
                 for o in outcomes:
                     ids.append(o.id)
                     replayed += o.replayed

@@ -53,10 +53,15 @@ def process_prepared(
     principal: Principal,
     prepared: Sequence[Prepared],
     source: str,
+    later_steps: bool = True,
 ) -> list[LodgeOutcome]:
-    """Store a prepared batch and run every later step over what was accepted now."""
+    """Store a prepared batch and run every later step over what was accepted now.
+
+    ``later_steps=False`` stops after intake (validate and store); the steps can run later.
+    """
     outcomes = store_prepared(ctx, principal=principal, prepared=prepared, source=source)
-    run_after_acceptance(ctx, [o.id for o in outcomes if o.accepted and not o.replayed])
+    if later_steps:
+        run_after_acceptance(ctx, [o.id for o in outcomes if o.accepted and not o.replayed])
     return outcomes
 
 
