@@ -54,7 +54,8 @@ def create_user(ctx: Context, *, principal: Principal, user: NewUser) -> Princip
             roles=",".join(sorted(r.value for r in user.roles)),
             eori=user.eori,
             office=user.office,
-            password_hash=_hasher.hash(user.password) if user.password else None,
+            password_hash=user.password_hash
+            or (_hasher.hash(user.password) if user.password else None),
             active=True,
         )
         uow.session.add(row)
