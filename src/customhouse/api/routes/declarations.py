@@ -21,6 +21,7 @@ from customhouse.declarations.repository import DeclarationFilter
 from customhouse.errors import Problem
 from customhouse.services import declarations as svc
 from customhouse.services.assessment import current_assessment
+from customhouse.services.classification import findings_for
 from customhouse.services.pipeline import run_after_acceptance
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
@@ -109,7 +110,13 @@ def get_declaration(mrn: str, ctx: CtxDep, principal: PrincipalDep) -> Declarati
     ``extra.assessment``) its current assessment with every line and reason."""
     view = svc.get_declaration(ctx, principal=principal, mrn=mrn)
     # issue 3: the current assessment travels with the declaration
-    return DeclarationOut.full(view, extra={"assessment": current_assessment(ctx, view.id)})
+    return DeclarationOut.full(
+        view,
+        extra={
+            "assessment": current_assessment(ctx, view.id),
+            "classification": findings_for(ctx, view.id),  # issue 7: fit and ruling conflicts
+        },
+    )
 
 
 @router.post("/{mrn}/amendments", response_model=DeclarationOut, responses=ERRORS)
