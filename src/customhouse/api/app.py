@@ -12,6 +12,7 @@ from customhouse.api.limits import BodySizeLimit
 from customhouse.api.routes import assessment, classification, declarations, ledger, operators
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
+from customhouse.web.pages import install as install_pages
 
 
 def create_app(ctx: Context | None = None) -> FastAPI:
@@ -48,4 +49,5 @@ def create_app(ctx: Context | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes)
+    install_pages(app, ctx.settings)  # issue 8: pages, static files, signed session
     return app
