@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_items_per_declaration: int = 999
     secret_key: str = "change-me-in-production"
+    # issue 8: the session cookie's Secure flag; off only to sign in over plain http locally.
+    cookie_secure: bool = False
     tariff_profile: str = Field(
         default="us",
         description="Tariff profile assessed against (us, uk); load it with "
