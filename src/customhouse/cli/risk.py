@@ -111,25 +111,143 @@ def evaluate(
 
 @app.command("train")
 def train_cmd(
-    data: Annotated[Path, typer.Option(help="CSV of labelled declarations (KCS format).")],
-    out: Annotated[Path, typer.Option(help="Where to write the model (.json.gz).")],
+    data: Annotated[
+        Path | None, typer.Option(help="CSV of labelled declarations (KCS format).")
+    ] = (None),
+    out: Annotated[Path | None, typer.Option(help="Write the model to a file instead.")] = None,
+    office: Annotated[str, typer.Option(help="Office the model is for (with --activate).")] = "",
+    activate: Annotated[bool, typer.Option("--activate", help="Use it at --office now.")] = False,
+    from_controls: Annotated[
+        bool, typer.Option("--from-controls", help="Learn from stored control results.")
+    ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Train on the 3,000-row KCS sample shipped (MIT).")
+    ] = False,
     version: Annotated[str, typer.Option(help="Version name stored with the model.")] = "",
     split_column: Annotated[str, typer.Option()] = "source_split",
     exclude: Annotated[str, typer.Option(help="Split tags to leave out, e.g. test.")] = "",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Train a model and write it to a file (the service stores it in the database)."""
+    """Train a model and store it in the database with its metrics (or write it to --out)."""
+    from customhouse.access.models import SYSTEM
+    from customhouse.cli.common import context
+    from customhouse.risk.loaders import demo_examples
+    from customhouse.services import risk as svc
+
+    if sum((data is not None, from_controls, demo)) != 1:
+        raise typer.BadParameter("give exactly one of --data, --from-controls, --demo")
     try:
-        rows = read_kcs_csv(data, split_column=split_column)
-        skip = {t for t in exclude.split(",") if t}
-        model = train_model(
-            [e for e in rows if e.split not in skip],
-            version=version or f"{data.stem}-{date.today().isoformat()}",
-        )
+        with context() as ctx:
+            if data is not None:
+                skip = {t for t in exclude.split(",") if t}
+                rows = [
+                    e for e in read_kcs_csv(data, split_column=split_column) if e.split not in skip
+                ]
+                source = str(data)
+            elif demo:
+                rows, source = demo_examples(), "demo:kcs_sample.csv.gz"
+            else:
+                rows, source = svc.examples_from_controls(ctx), "controls"
+            name = (
+                version or f"{'demo' if demo else Path(source).stem}-{ctx.clock.now():%Y%m%d%H%M%S}"
+            )
+            if out is not None:
+                model = train_model(rows, version=name)
+                out.write_bytes(model.to_bytes())
+                _emit({"model": model.card.as_dict(), "file": str(out)}, as_json)
+                return
+            result = svc.store_model(
+                ctx,
+                principal=SYSTEM,
+                examples=rows,
+                version=name,
+                source=source,
+                office=office or None,
+                activate_now=activate,
+            )
     except DomainError as exc:
         raise _fail(exc) from exc
-    out.write_bytes(model.to_bytes())
-    _emit({"model": model.card.as_dict(), "file": str(out), "bytes": out.stat().st_size}, as_json)
+    _emit(result, as_json)
+
+
+@app.command("activate")
+def activate_cmd(
+    version: Annotated[str, typer.Argument(help="A stored model's version.")],
+    office: Annotated[str, typer.Option(help="The office that will use it.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Make a stored model the one in use at an office (on the ledger)."""
+    from customhouse.access.models import SYSTEM
+    from customhouse.cli.common import context
+    from customhouse.services import risk as svc
+
+    try:
+        with context() as ctx:
+            result = svc.activate_model(ctx, principal=SYSTEM, version=version, office=office)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    _emit(result, as_json)
+
+
+@app.command("models")
+def models_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Stored models with their metrics and the offices using them."""
+    from customhouse.access.models import SYSTEM
+    from customhouse.cli.common import context
+    from customhouse.services import risk as svc
+
+    with context() as ctx:
+        _emit({"items": svc.list_models(ctx, principal=SYSTEM)}, as_json)
+
+
+@app.command("policy")
+def policy_cmd(
+    office: Annotated[str, typer.Option()],
+    inspection_rate: Annotated[float, typer.Option()] = 0.05,
+    daily_capacity: Annotated[int | None, typer.Option(help="Red+yellow a day.")] = None,
+    random_rate: Annotated[float, typer.Option()] = 0.01,
+    exploration_rate: Annotated[float, typer.Option()] = 0.002,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Set an office's inspection rate, daily capacity and sampling rates."""
+    from customhouse.access.models import SYSTEM
+    from customhouse.cli.common import context
+    from customhouse.services import risk as svc
+
+    try:
+        with context() as ctx:
+            result = svc.set_office_policy(
+                ctx,
+                principal=SYSTEM,
+                office=office,
+                inspection_rate=inspection_rate,
+                daily_capacity=daily_capacity,
+                random_rate=random_rate,
+                exploration_rate=exploration_rate,
+            )
+    except (DomainError, ValueError) as exc:
+        if isinstance(exc, DomainError):
+            raise _fail(exc) from exc
+        raise typer.BadParameter(str(exc)) from exc
+    _emit(result, as_json)
+
+
+@app.command("demo")
+def demo_cmd(
+    office: Annotated[list[str], typer.Option(help="Offices to give the demo model.")] = [],  # noqa: B006
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Seed a working demo: two approved profiles (analyst1 drafts, analyst2 approves) and a
+    model trained on the shipped KCS sample, active at the given offices (or every office)."""
+    from customhouse.cli.common import context
+    from customhouse.services import risk as svc
+
+    try:
+        with context() as ctx:
+            result = svc.seed_demo(ctx, offices=office or None)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    _emit(result, as_json)
 
 
 @app.command()

@@ -164,3 +164,15 @@ def split_examples(
     for e in examples:
         (test if e.split in tags else train).append(e)
     return train, test
+
+
+DEMO_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "risk" / "kcs_sample.csv.gz"
+
+
+def demo_examples() -> list[TrainingExample]:
+    """The 3,000-row Korea Customs sample shipped for demonstrations (see its NOTICE.md)."""
+    import gzip
+    import io
+
+    with gzip.open(DEMO_SAMPLE, "rb") as handle:
+        return read_kcs_csv(io.StringIO(handle.read().decode("utf-8")))

@@ -33,7 +33,8 @@ from customhouse.risk.models import Channel, ProfileHit, Reason, RiskSubject
 
 
 class ProfileStatus(StrEnum):
-    DRAFT = "draft"  # written, waiting for a second approver
+    DRAFT = "draft"  # written, still being edited by its author
+    SUBMITTED = "submitted"  # handed over for a second person's approval
     ACTIVE = "active"  # approved by someone other than the author
     RETIRED = "retired"  # withdrawn; kept for the record and hit history
 
@@ -192,11 +193,29 @@ class SelectivityProfile:
         )
 
 
-def activate(profile: SelectivityProfile, *, approver: str, at: date) -> SelectivityProfile:
-    """The approved version; refused when the approver wrote it or it is not a draft."""
+def submit(profile: SelectivityProfile) -> SelectivityProfile:
+    """The draft handed over for approval (the service lets only submitted versions be approved).
+
+    >>> p = SelectivityProfile(code="X", version=1, name="X",
+    ...     criteria=ProfileCriteria(origins=("AE",)), channel=Channel.RED, priority=1,
+    ...     valid_from=date(2024, 1, 1), author="ana")
+    >>> submit(p).status.value
+    'submitted'
+    """
     if profile.status != ProfileStatus.DRAFT:
         raise IllegalProfileTransition(
             f"profile {profile.code} v{profile.version} is {profile.status}, not draft",
+            {"code": profile.code, "version": profile.version, "status": str(profile.status)},
+        )
+    return replace(profile, status=ProfileStatus.SUBMITTED)
+
+
+def activate(profile: SelectivityProfile, *, approver: str, at: date) -> SelectivityProfile:
+    """The approved version; refused when the approver wrote it or it is neither draft nor
+    submitted."""
+    if profile.status not in (ProfileStatus.DRAFT, ProfileStatus.SUBMITTED):
+        raise IllegalProfileTransition(
+            f"profile {profile.code} v{profile.version} is {profile.status}, not submitted",
             {"code": profile.code, "version": profile.version, "status": str(profile.status)},
         )
     if approver.strip().casefold() == profile.author.strip().casefold():

@@ -5,12 +5,13 @@ The repository never commits: the unit of work around it does (with its ledger e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from customhouse.risk.errors import ModelNotFound, ProfileNotFound
@@ -23,7 +24,11 @@ from customhouse.risk.profiles import (
 )
 from customhouse.risk.tables import (
     RiskActiveModelRow,
+    RiskDaySeedRow,
+    RiskDecisionRow,
+    RiskLabelRow,
     RiskModelRow,
+    RiskOfficePolicyRow,
     RiskProfileApprovalRow,
     RiskProfileHitCountRow,
     RiskProfileRow,
@@ -263,6 +268,112 @@ class RiskRepository:
     def active_model(self, office: str) -> RiskModel | None:
         version = self.active_model_version(office)
         return None if version is None else self.load_model(version)
+
+    def all_profiles(self) -> list[SelectivityProfile]:
+        """Every version of every profile, by code then version."""
+        rows = self.session.scalars(
+            select(RiskProfileVersionRow)
+            .join(RiskProfileRow)
+            .order_by(RiskProfileRow.code, RiskProfileVersionRow.version)
+        )
+        return [_profile(r) for r in rows]
+
+    def next_version(self, code: str) -> int:
+        latest = self.session.scalar(
+            select(func.max(RiskProfileVersionRow.version))
+            .join(RiskProfileRow)
+            .where(RiskProfileRow.code == code)
+        )
+        return int(latest or 0) + 1
+
+    # -- decisions, policies, seeds and labels (the pipeline step) -------------------------------
+
+    def add_decisions(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(RiskDecisionRow), list(rows))
+
+    def inspections_on(self, office: str, day: date) -> int:
+        """Red and yellow decisions already taken at ``office`` on ``day`` (its capacity used)."""
+        return int(
+            self.session.scalar(
+                select(func.count(RiskDecisionRow.id)).where(
+                    RiskDecisionRow.office == office,
+                    RiskDecisionRow.day == day,
+                    RiskDecisionRow.channel.in_([Channel.RED.value, Channel.YELLOW.value]),
+                )
+            )
+            or 0
+        )
+
+    def current_decision(self, declaration_id: int) -> RiskDecisionRow | None:
+        return self.session.scalar(
+            select(RiskDecisionRow)
+            .where(RiskDecisionRow.declaration_id == declaration_id)
+            .order_by(RiskDecisionRow.id.desc())
+            .limit(1)
+        )
+
+    def day_seed(self, day: date, new_seed: Callable[[], str]) -> str:
+        """The day's seed, drawn with ``new_seed`` the first time (call under the write lock)."""
+        row = self.session.get(RiskDaySeedRow, day)
+        if row is None:
+            row = RiskDaySeedRow(day=day, seed=new_seed())
+            self.session.add(row)
+            self.session.flush()
+        return row.seed
+
+    def office_policy(self, office: str) -> RiskOfficePolicyRow | None:
+        return self.session.get(RiskOfficePolicyRow, office)
+
+    def set_office_policy(
+        self, office: str, values: dict[str, Any], *, by: str, at: datetime
+    ) -> RiskOfficePolicyRow:
+        row = self.session.get(RiskOfficePolicyRow, office)
+        if row is None:
+            row = RiskOfficePolicyRow(office=office)
+            self.session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_by, row.updated_at = by, at
+        self.session.flush()
+        return row
+
+    def record_label(
+        self,
+        declaration_id: int,
+        *,
+        finding: bool,
+        at: datetime,
+        revenue: Decimal | None = None,
+        currency: str | None = None,
+        declaration_version: int | None = None,
+        source: str = "control",
+    ) -> None:
+        """A control's outcome becomes a training label, and counts toward the hit rate of
+        every profile that selected the declaration (its latest decision)."""
+        self.session.add(
+            RiskLabelRow(
+                declaration_id=declaration_id,
+                declaration_version=declaration_version,
+                finding=finding,
+                revenue=revenue,
+                currency=currency,
+                source=source,
+                recorded_at=at,
+            )
+        )
+        decision = self.current_decision(declaration_id)
+        if decision is not None:
+            for ref in decision.profile_hits or []:
+                code, _, version = str(ref).rpartition("@")
+                self.record_control_result(
+                    code, int(version), office=decision.office, finding=finding
+                )
+        self.session.flush()
+
+    def labels(self) -> list[RiskLabelRow]:
+        """Every label, latest last; a declaration controlled twice keeps its latest."""
+        return list(self.session.scalars(select(RiskLabelRow).order_by(RiskLabelRow.id)))
 
 
 def _profile(row: RiskProfileVersionRow) -> SelectivityProfile:

@@ -7,15 +7,20 @@ Migrations are generated from ``Base.metadata`` by the storage layer.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -23,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from customhouse.storage.base import Base
+from customhouse.storage.types import JSONText
 
 
 class RiskProfileRow(Base):
@@ -114,3 +120,83 @@ class RiskActiveModelRow(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("risk_models.id"))
     activated_by: Mapped[str] = mapped_column(String(100))
     activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- the pipeline step (migration 0008) ------------------------------------------------------
+
+
+class RiskDecisionRow(Base):
+    """The channel given to one version of a declaration, with every reason behind it.
+
+    A re-routed declaration (amended, assessed again) gets a new row; the latest id is current.
+    """
+
+    __tablename__ = "risk_decisions"
+    __table_args__ = (Index("ix_risk_decisions_office_day", "office", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    office: Mapped[str] = mapped_column(String(35))
+    day: Mapped[date] = mapped_column(Date)  # counts against this day's inspection capacity
+    channel: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[Any] = mapped_column(JSONText, default=list)
+    profile_hits: Mapped[Any] = mapped_column(JSONText, default=list)  # ["CODE@version", ...]
+    instructions: Mapped[Any] = mapped_column(JSONText, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    random_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    exploration: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_selected: Mapped[bool] = mapped_column(Boolean, default=False)
+    probability: Mapped[float | None] = mapped_column(Float)
+    expected_revenue: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    # What the selection RNG was seeded with, so an auditor can replay the draw.
+    seed: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RiskDaySeedRow(Base):
+    """The secret per-day seed of the selection RNG (drawn once, then kept for audit)."""
+
+    __tablename__ = "risk_day_seeds"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    seed: Mapped[str] = mapped_column(String(32))
+
+
+class RiskOfficePolicyRow(Base):
+    """An office's selectivity settings; offices without a row use the defaults."""
+
+    __tablename__ = "risk_office_policies"
+
+    office: Mapped[str] = mapped_column(String(35), primary_key=True)
+    inspection_rate: Mapped[float] = mapped_column(Float)
+    # Red + yellow selections allowed per day; None = only the rate limits.
+    daily_capacity: Mapped[int | None] = mapped_column(Integer)
+    random_rate: Mapped[float] = mapped_column(Float)
+    exploration_rate: Mapped[float] = mapped_column(Float)
+    red_threshold: Mapped[float] = mapped_column(Float)
+    blue_threshold: Mapped[float] = mapped_column(Float)
+    aeo_factor: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RiskLabelRow(Base):
+    """A control's outcome as a training label: did it find something, and what was recovered.
+
+    Written by the controls service when a control ends (one row per control, so a declaration
+    controlled twice has two); ``customhouse risk train --from-controls`` learns from them.
+    """
+
+    __tablename__ = "risk_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int | None] = mapped_column(Integer)
+    finding: Mapped[bool] = mapped_column(Boolean)
+    revenue: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))  # duty recovered
+    currency: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(32), default="control")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

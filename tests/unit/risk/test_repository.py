@@ -14,17 +14,16 @@ from customhouse.risk.model import TrainingParameters, train_model
 from customhouse.risk.models import Channel, ProfileHit, TrainingExample
 from customhouse.risk.profiles import ProfileCriteria, SelectivityProfile, activate
 from customhouse.risk.repository import RiskRepository
-from customhouse.storage.base import Base
 
 NOW = datetime(2024, 1, 1, 9, tzinfo=UTC)
 
 
 @pytest.fixture
 def repo() -> Iterator[RiskRepository]:
-    import customhouse.risk.tables  # noqa: F401  (registers the tables)
+    from customhouse.storage.registry import metadata
 
     engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
+    metadata().create_all(engine)  # risk decisions and labels refer to declarations
     with Session(engine) as session:
         yield RiskRepository(session)
     engine.dispose()
