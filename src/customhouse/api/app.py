@@ -9,7 +9,14 @@ from fastapi import FastAPI
 from customhouse import __version__
 from customhouse.api import errors
 from customhouse.api.limits import BodySizeLimit
-from customhouse.api.routes import assessment, classification, declarations, ledger, operators
+from customhouse.api.routes import (
+    assessment,
+    classification,
+    declarations,
+    ledger,
+    operators,
+    risk,
+)
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
 from customhouse.web.pages import install as install_pages
@@ -27,6 +34,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     for router in (declarations.router, ledger.router, operators.router):
         app.include_router(router)
     app.include_router(assessment.router)  # issue 3: duty estimates
+    app.include_router(risk.router)  # issue 4: profiles (four eyes), models
     app.include_router(classification.router)  # issue 7: suggestions, search, rulings
 
     @app.get("/health", tags=["meta"])

@@ -6,4 +6,5 @@ The one place that decides the order: add a step module here, after the steps it
 from __future__ import annotations
 
 import customhouse.services.assessment  # (assess: accepted -> assessed / held)
-import customhouse.services.classification  # noqa: F401  (classify: findings, no state change)
+import customhouse.services.classification  # (classify: findings, no state change)
+import customhouse.services.risk  # noqa: F401  (risk: assessed -> selected; after screening)
