@@ -7,4 +7,7 @@ from __future__ import annotations
 
 import customhouse.services.assessment  # (assess: accepted -> assessed / held)
 import customhouse.services.classification  # (classify: findings, no state change)
-import customhouse.services.risk  # noqa: F401  (risk: assessed -> selected; after screening)
+import customhouse.services.risk  # (risk: assessed -> selected; after screening)
+
+# isort: split
+import customhouse.services.controls  # noqa: F401  (controls: selected -> controlled; last)

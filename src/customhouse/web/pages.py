@@ -25,5 +25,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_HOURS * 3600,
         same_site="lax",
-        https_only=bool(getattr(settings, "cookie_secure", False)),
+        https_only=settings.cookie_secure,
     )
