@@ -1,50 +1,47 @@
 """``customhouse screen``: load sanctions lists, screen names, evaluate the matcher.
 
-The lists live in the database (``CUSTOMHOUSE_DATABASE_URL``); until the lead's migrations own
-them, the screening tables are created here when missing.
+The lists live in the database (``CUSTOMHOUSE_DATABASE_URL``, tables from the migrations:
+run ``customhouse db upgrade`` first). ``load-list`` stores a version through the service (a
+ledger event, the diff) and re-screens the parties of recent declarations against what changed.
+
+``name`` and ``batch`` must not rebuild the index over every list on each call (seconds): the
+built index is pickled in ``CUSTOMHOUSE_SCREENING_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/customhouse`` or ``~/.cache/customhouse``), keyed by the database and the list
+versions, and loaded from there while the lists are unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from customhouse.access.models import SYSTEM
+from customhouse.cli.common import context
 from customhouse.errors import DomainError
-from customhouse.screening import tables
 from customhouse.screening.engine import ScreeningIndex, screen_party
 from customhouse.screening.loaders import country_code, load_list
 from customhouse.screening.matching import compare_names
 from customhouse.screening.models import ListKind, Party, PartyScreening
-from customhouse.screening.repository import load_lists, save_list
+from customhouse.services.context import Context
+from customhouse.services.screening import load_sanctions_list, screening_index
 from customhouse.settings import Settings
-from customhouse.storage.base import Base
-from customhouse.storage.db import make_engine
 
 app = typer.Typer(help="Screen parties against sanctions and denied-party lists.")
 
-_TABLES = [
-    tables.ScreeningListRow.__table__,
-    tables.ScreeningListVersionRow.__table__,
-    tables.ScreeningEntityRow.__table__,
-    tables.ScreeningNameRow.__table__,
-    tables.ScreeningJudgementRow.__table__,
-]
 
-
-def _engine() -> Engine:
-    engine = make_engine(Settings().database_url)
-    # Stop-gap until the Alembic migration exists: create only the screening tables.
-    Base.metadata.create_all(engine, tables=_TABLES)  # type: ignore[arg-type]
-    return engine
+def cache_dir(settings: Settings) -> Path:
+    """Where built indexes are pickled for the next command."""
+    if settings.screening_cache_dir is not None:
+        return settings.screening_cache_dir
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "customhouse"
 
 
 def _threshold(value: float | None) -> float:
@@ -55,13 +52,12 @@ def _emit(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
-def _index(engine: Engine) -> ScreeningIndex:
-    with Session(engine) as session:
-        lists = load_lists(session)
-    if not lists:
+def _index(ctx: Context) -> ScreeningIndex:
+    loaded = screening_index(ctx, cache_dir=cache_dir(ctx.settings))
+    if loaded is None:
         typer.echo("no list loaded: run `customhouse screen load-list` first", err=True)
         raise typer.Exit(2)
-    return ScreeningIndex(lists)
+    return loaded.index
 
 
 def _hit(result: PartyScreening) -> dict[str, Any] | None:
@@ -85,24 +81,28 @@ def load_list_command(
     """Load a list file (for OFAC, the folder with sdn.csv, alt.csv, add.csv) into the store."""
     try:
         sanctions_list = load_list(kind, path)
+        with context() as ctx:
+            summary = load_sanctions_list(
+                ctx, principal=SYSTEM, sanctions_list=sanctions_list, source=str(path)
+            )
     except DomainError as exc:
         typer.echo(f"{exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from exc
-    engine = _engine()
-    with Session(engine) as session, session.begin():
-        diff = save_list(session, sanctions_list, datetime.now(UTC))
-    summary = {
-        "list": sanctions_list.name,
-        "version": sanctions_list.version,
-        "entities": len(sanctions_list.entities),
-        "added": len(diff.added),
-        "changed": len(diff.changed),
-        "removed": len(diff.removed),
-    }
     if as_json:
         _emit(summary)
     else:
-        typer.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+        rescreen = summary["rescreen"]
+        counts = {k: v for k, v in summary.items() if k != "rescreen"}
+        typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        typer.echo(
+            f"re-screened {rescreen['declarations']} declarations since {rescreen['since']}:"
+            f" {len(rescreen['hits'])} new hit(s)"
+        )
+        for h in rescreen["hits"]:
+            typer.echo(
+                f"  {h['mrn']} {h['party_role']} {h['name']!r} -> {h['list']} {h['entity']}"
+                f" ({h['score']:.2f}){' held' if h['held'] else ''}"
+            )
 
 
 @app.command("name")
@@ -114,7 +114,8 @@ def name_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Screen one name against every loaded list; every hit with its explanation."""
-    index = _index(_engine())
+    with context() as ctx:
+        index = _index(ctx)
     party = Party(name, country=country_code(country) or country.upper(), date_of_birth=dob)
     result = screen_party(index, party, _threshold(threshold))
     payload = {
@@ -139,7 +140,8 @@ def batch_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Screen every row of a CSV (full_name; date_of_birth and nationality where present)."""
-    index = _index(_engine())
+    with context() as ctx:
+        index = _index(ctx)
     cut = _threshold(threshold)
     with file.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))

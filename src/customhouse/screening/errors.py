@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from customhouse.errors import DomainError, InvalidInput, NotFound
+from typing import Any
+
+from customhouse.errors import DomainError, InvalidInput, NotFound, Problem
 
 
 class UnreadableList(InvalidInput):
@@ -23,5 +25,16 @@ class UnknownEntity(NotFound):
     code = "screening.UnknownEntity"
 
 
-class InvalidJudgement(DomainError):
+class InvalidJudgement(InvalidInput):
+    """A judgement that cannot be recorded (unknown verdict, a hit that is not judged)."""
+
     code = "screening.InvalidJudgement"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        pointer = "/" + next(iter(details), "") if details else "/"
+        super().__init__(message, [Problem(self.code, pointer, message)])
+        self.details.update(details or {})
+
+
+class UnknownHit(NotFound):
+    code = "screening.UnknownHit"

@@ -1,4 +1,4 @@
-"""Screening tables: lists, their versions, entities, names, and analysts' judgements.
+"""Screening tables: lists, versions, entities, names, judgements; runs, hits and queries.
 
 An entity row is the current state of one list entry (``fingerprint`` changes with its content);
 ``removed_in`` is set when a later version drops it. A judgement remembers the entity's fingerprint
@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customhouse.storage.base import Base
@@ -85,3 +95,67 @@ class ScreeningJudgementRow(Base):
     judged_by: Mapped[str] = mapped_column(String(128))
     judged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScreeningRunRow(Base):
+    """One screening of one declaration version: the outcome, the list versions it used, notes.
+
+    ``outcome`` is ``clear``, ``held``, ``released`` (held, then every reason judged away) or
+    ``not_screened`` (no list loaded: the declaration is not pretended clean).
+    """
+
+    __tablename__ = "screening_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16))
+    lists: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScreeningHitRow(Base):
+    """A party hit (list entry, score, features) or a goods hit (control, legal base, reason)."""
+
+    __tablename__ = "screening_hits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(8))  # party | goods
+    party_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    item_sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    party_key: Mapped[str] = mapped_column(String(512), default="")
+    screened_name: Mapped[str] = mapped_column(Text, default="")
+    list_name: Mapped[str] = mapped_column(String(64))  # the list, or the goods control
+    entity_id: Mapped[str] = mapped_column(String(256))  # the entry, or the control reference
+    entity_name: Mapped[str] = mapped_column(Text, default="")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    action: Mapped[str] = mapped_column(String(24))  # hold | query | remembered | note
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))  # open | confirmed | dismissed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    judged_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    judged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScreeningQueryRow(Base):
+    """A query to the declarant: a document that is missing, and the legal base asking for it."""
+
+    __tablename__ = "screening_queries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    item_sequence: Mapped[int] = mapped_column(Integer)
+    missing: Mapped[str] = mapped_column(Text)
+    legal_base: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))  # open | answered
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answer: Mapped[str] = mapped_column(Text, default="")

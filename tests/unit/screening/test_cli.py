@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from customhouse.cli.screen import app
+from customhouse.storage.migrate import upgrade
 
 from .test_loaders import UN_XML
 
@@ -18,7 +19,10 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CUSTOMHOUSE_DATABASE_URL", f"sqlite:///{tmp_path / 'screen.db'}")
+    url = f"sqlite:///{tmp_path / 'screen.db'}"
+    upgrade(url)  # the tables come from the migrations, not from the command
+    monkeypatch.setenv("CUSTOMHOUSE_DATABASE_URL", url)
+    monkeypatch.setenv("CUSTOMHOUSE_SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     yield
 
 
@@ -32,9 +36,16 @@ def run(*args: str) -> dict[str, object]:
 def test_load_screen_and_batch(tmp_path: Path) -> None:
     un = tmp_path / "un.xml"
     un.write_text(UN_XML, encoding="utf-8")
-    assert run("load-list", "--kind", "un", str(un))["added"] == 2
+    first = run("load-list", "--kind", "un", str(un))
+    assert first["added"] == 2 and first["rescreen"] == {
+        "since": first["rescreen"]["since"],  # type: ignore[index]
+        "declarations": 0,
+        "hits": [],
+    }
     assert run("load-list", "--kind", "un", str(un))["added"] == 0
     one = run("name", "Abdul Kareem", "--dob", "1961", "--country", "AF")
+    # The built index was pickled for the next command, keyed by the list versions.
+    assert len(list((tmp_path / "cache").glob("screening-index-*.pickle"))) == 1
     hit = one["hit"]
     assert isinstance(hit, dict) and hit["entity"] == "TAi.999" and hit["name"] == "Abdul Kareem"
     assert hit["list"] == "UN" and hit["score"] > 0.99
