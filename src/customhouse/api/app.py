@@ -16,6 +16,7 @@ from customhouse.api.routes import (
     ledger,
     operators,
     risk,
+    screening,
 )
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
@@ -34,6 +35,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     for router in (declarations.router, ledger.router, operators.router):
         app.include_router(router)
     app.include_router(assessment.router)  # issue 3: duty estimates
+    app.include_router(screening.router)  # issue 5: screening hits, queries, judgements
     app.include_router(risk.router)  # issue 4: profiles (four eyes), models
     app.include_router(classification.router)  # issue 7: suggestions, search, rulings
 

@@ -24,6 +24,7 @@ from customhouse.services.assessment import current_assessment
 from customhouse.services.classification import findings_for
 from customhouse.services.pipeline import run_after_acceptance
 from customhouse.services.risk import risk_view
+from customhouse.services.screening import screening_summary
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
 
@@ -115,6 +116,8 @@ def get_declaration(mrn: str, ctx: CtxDep, principal: PrincipalDep) -> Declarati
         view,
         extra={
             "assessment": current_assessment(ctx, view.id),
+            # issue 5: outcome and queries; hits and list entries for customs staff only
+            "screening": screening_summary(ctx, principal=principal, declaration_id=view.id),
             # issue 4: channel and reasons, for customs staff only
             "risk": risk_view(ctx, principal=principal, declaration_id=view.id),
             "classification": findings_for(ctx, view.id),  # issue 7: fit and ruling conflicts
