@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.declarations.rules import PartyRef, ReferenceLookup, parse, party_refs, validate
 from customhouse.errors import Problem
@@ -156,6 +158,16 @@ def prepare_document(
             declaration_date=_text(raw, "declaration_date", 10),
             invoice_currency=_text(raw, "invoice_currency"),
         )
+    return _prepared(doc, reference, problems, key, digest)
+
+
+def _prepared(
+    doc: DeclarationDocument,
+    reference: ReferenceLookup,
+    problems: list[Problem],
+    key: str | None,
+    digest: str,
+) -> Prepared:
     problems.extend(validate(doc, reference))
     return Prepared(
         key=key,
@@ -184,6 +196,12 @@ def prepare_line(line: bytes, number: int, reference: ReferenceLookup) -> Prepar
     text = line.strip()
     digest = hashlib.sha256(text).hexdigest()
     key = "file:" + digest
+    try:
+        # The usual case, read straight from bytes by pydantic-core; a body with any problem
+        # is read again below so that every problem is reported against the raw document.
+        return _prepared(DeclarationDocument.model_validate_json(text), reference, [], key, digest)
+    except ValidationError:
+        pass
     try:
         raw = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -17,6 +17,7 @@ from customhouse.declarations.tables import (
     MRNCounterRow,
 )
 from customhouse.storage.base import Base
+from customhouse.storage.bulk import bulk_insert
 
 
 def _table(entity: type[Base]) -> Table:
@@ -76,7 +77,7 @@ def insert_declarations(session: Session, rows: list[dict[str, Any]]) -> list[in
     ids = list(range(last + 1, last + 1 + len(rows)))
     for row_id, row in zip(ids, rows, strict=True):
         row["id"] = row_id
-    session.execute(insert(_table(DeclarationRow)), rows)
+    bulk_insert(session, _table(DeclarationRow), rows)
     return ids
 
 
@@ -86,8 +87,7 @@ def insert_versions(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(_table(DeclarationItemRow)), rows)
+    bulk_insert(session, _table(DeclarationItemRow), rows)
 
 
 def replace_items(session: Session, declaration_id: int, rows: list[dict[str, Any]]) -> None:

@@ -20,7 +20,7 @@ class DeclarationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # The MRN is given on acceptance; a rejected declaration keeps only its id and LRN.
     mrn: Mapped[str | None] = mapped_column(String(18), unique=True)
-    lrn: Mapped[str] = mapped_column(String(35))
+    lrn: Mapped[str] = mapped_column(String(35), index=True)
     declarant_eori: Mapped[str | None] = mapped_column(String(35), index=True)
     representative_eori: Mapped[str | None] = mapped_column(String(35), index=True)
     importer_eori: Mapped[str | None] = mapped_column(String(35), index=True)

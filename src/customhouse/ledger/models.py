@@ -22,13 +22,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 GENESIS = "0" * 64
 
 
+@lru_cache(maxsize=64)
 def timestamp(at: datetime) -> str:
-    """The one text form of a time on the ledger: UTC, microseconds (stored as text as well)."""
+    """The one text form of a time on the ledger: UTC, microseconds (stored as text as well).
+
+    Cached: a batch stamps thousands of events with the same time.
+    """
     if at.tzinfo is None:
         raise ValueError("ledger times must carry a time zone")
     return at.astimezone(UTC).isoformat(timespec="microseconds")

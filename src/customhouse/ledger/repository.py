@@ -21,6 +21,7 @@ from customhouse.ledger.models import (
 )
 from customhouse.ledger.tables import LedgerEventRow, LedgerHeadRow
 from customhouse.storage.base import Base
+from customhouse.storage.bulk import bulk_insert
 
 _HEAD_ID = 1
 
@@ -89,7 +90,7 @@ class LedgerRepository:
         """Write the pending events and the new head (called by the unit of work before commit)."""
         if not self._pending:
             return
-        self.session.execute(insert(_table(LedgerEventRow)), self._pending)
+        bulk_insert(self.session, _table(LedgerEventRow), self._pending)
         self.session.execute(
             update(LedgerHeadRow)
             .where(LedgerHeadRow.id == _HEAD_ID)

@@ -83,6 +83,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_declarations_importer_eori"), ["importer_eori"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_declarations_lrn"), ["lrn"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_declarations_representative_eori"), ["representative_eori"], unique=False
         )
@@ -362,6 +363,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_declarations_state_office")
         batch_op.drop_index(batch_op.f("ix_declarations_representative_eori"))
         batch_op.drop_index(batch_op.f("ix_declarations_importer_eori"))
+        batch_op.drop_index(batch_op.f("ix_declarations_lrn"))
         batch_op.drop_index(batch_op.f("ix_declarations_declarant_eori"))
 
     op.drop_table("declarations")
