@@ -170,7 +170,8 @@ def _blank_form(request: Request, principal: Principal) -> dict[str, str]:
         except DomainError:
             name = ""
     return {
-        "lrn": f"WEB{ctx.clock.now():%Y%m%d%H%M%S}",
+        # Unique per declarant: the date for the trader's eye, a random tail for uniqueness.
+        "lrn": f"WEB{ctx.clock.now():%Y%m%d}{uuid.uuid4().hex[:8].upper()}",
         "declaration_type": "IM",
         "office": ctx.settings.office,
         "declarant_name": name,

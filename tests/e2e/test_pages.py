@@ -1,0 +1,215 @@
+"""The pages in a real headless Chromium (Debian's), driven by Playwright, against the app
+served by uvicorn on a free port over a temporary SQLite database.
+
+Skipped only where Chromium is absent and this is not CI; in CI (CI=true) a missing browser
+fails. Screenshots go to CUSTOMHOUSE_SCREENSHOTS (e.g. docs/screenshots) when it is set.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from customhouse.api.app import create_app
+from customhouse.demo.users import DEMO_PASSWORD, load_demo
+from customhouse.reference.snapshot import shipped_snapshot
+from customhouse.services.context import Context, FixedClock
+from customhouse.settings import Settings
+from customhouse.storage.migrate import upgrade
+from tests.integration.test_assessment import install
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path(os.environ.get("CUSTOMHOUSE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI needs Chromium at {CHROMIUM} (make test installs Debian's chromium)")
+    pytest.skip(f"no Chromium at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _need_chromium()
+    import uvicorn
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'customhouse.db'}"
+    upgrade(url)
+    ctx = Context.create(
+        Settings(database_url=url, cookie_secure=False),
+        clock=FixedClock(datetime(2025, 6, 2, 9, 30, tzinfo=UTC)),
+    )
+    ctx.cached("reference.snapshot", shipped_snapshot)
+    load_demo(ctx)
+    install(ctx)
+    port = _free_port()
+    config = uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    ctx.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=server, viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    folder = os.environ.get("CUSTOMHOUSE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/declarations")
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+
+
+def lodge_shoes(page: Any) -> str:
+    """trader1 lodges one item with the simple form; the declaration page's URL."""
+    page.goto("/declarations/new")
+    page.get_by_label("Seller or buyer abroad").fill("Shenzhen Shoe Works")
+    page.get_by_label("Their country").fill("CN")
+    page.get_by_label("Transport document number").fill("BL-778")
+    page.get_by_label("Description of the goods").fill("leather shoes")
+    page.get_by_label("Commodity code").fill("640299")
+    page.get_by_label("Country of origin").fill("CN")
+    page.get_by_label("Invoice amount").fill("1000.00")
+    page.get_by_label("Gross mass (kg)").fill("12")
+    page.get_by_label("Net mass (kg)").fill("10")
+    page.get_by_role("button", name="Lodge", exact=True).click()
+    page.wait_for_url("**/declarations/2*")
+    url: str = page.url
+    return url
+
+
+def test_public_duty_estimator_shows_lines_for_a_real_commodity(page: Any) -> None:
+    page.goto("/")
+    shot(page, "home")
+    page.get_by_role("link", name="Estimate the duty").click()
+    page.get_by_label("Commodity code").fill("640299")
+    page.get_by_label("Country of origin").fill("CN")
+    page.get_by_label("Price paid").fill("1000")
+    page.get_by_role("button", name="Estimate").click()
+    result = page.locator("#estimate-result")
+    result.get_by_text("Standard (most-favoured-nation) duty").wait_for()
+    assert "50.00 USD" in result.inner_text()
+    assert "5% of 1000.00 USD" in result.inner_text()
+    shot(page, "estimate")
+    page.goto("/search?q=leather+shoes")
+    assert page.get_by_role("cell", name="6403", exact=True).count() == 1
+    shot(page, "search")
+
+
+def test_estimator_points_at_the_field_to_correct(page: Any) -> None:
+    page.goto("/estimate?commodity_code=12&origin=China&value=lots")
+    assert page.locator("#f-origin").get_attribute("aria-invalid") == "true"
+    page.get_by_role("link", name="Enter a number, like 1250.00.").click()
+    assert page.evaluate("document.activeElement.id") in ("f-value", "main")
+
+
+def test_a_declarant_cannot_open_another_traders_declaration(page: Any) -> None:
+    sign_in(page, "trader1")
+    url = lodge_shoes(page)
+    assert "640299" in page.inner_text("main")
+    shot(page, "declaration-trader")
+    page.goto("/declarations")
+    shot(page, "my-declarations")
+    sign_out(page)
+    sign_in(page, "trader2")
+    response = page.goto(url)
+    assert response is not None and response.status == 403
+    assert "leather shoes" not in page.content()
+    assert "may not see" in page.inner_text("main")
+
+
+def test_lodge_form_shows_errors_next_to_fields(page: Any) -> None:
+    sign_in(page, "trader1")
+    page.goto("/declarations/new")
+    page.get_by_label("Commodity code").fill("640299")
+    page.get_by_role("button", name="Lodge", exact=True).click()
+    page.locator("#problems").wait_for()
+    # Required fields left empty are marked where they are.
+    assert page.locator("#f-net_mass").get_attribute("aria-invalid") == "true"
+    assert page.locator("#f-commodity_code").get_attribute("aria-invalid") is None
+    shot(page, "lodge-errors")
+
+
+def test_officer_signs_in_and_opens_a_declaration(page: Any) -> None:
+    sign_in(page, "trader1")
+    url = lodge_shoes(page)
+    mrn = url.rsplit("/", 1)[1]
+    sign_out(page)
+    sign_in(page, "officer1")
+    assert page.get_by_role("heading", name="Work queue").is_visible()
+    page.get_by_label("MRN").fill(mrn)
+    page.get_by_role("button", name="Find").click()
+    shot(page, "queue")
+    page.get_by_role("link", name=mrn).click()
+    page.wait_for_url(f"**/declarations/{mrn}")
+    main = page.inner_text("main")
+    assert "Standard (most-favoured-nation) duty" in main
+    assert "declaration.assessed" in main
+    assert page.get_by_role("link", name="Amend").is_visible()
+    shot(page, "declaration-officer")
+    page.goto("/dashboard")
+    assert page.locator("svg.chart").count() >= 1
+    shot(page, "dashboard")
