@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint types unit bench clean
+.PHONY: install run test lint types unit bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,14 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-test: lint types
+# Debian's Chromium for the browser tests (tests/e2e/test_pages.py); root or sudo needed once.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+test: lint types chromium
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 bench: install
