@@ -63,6 +63,7 @@ from customhouse.errors import Problem
 from customhouse.identifiers import mrn as mrn_id
 from customhouse.ledger.models import timestamp
 from customhouse.ledger.tables import LedgerEventRow
+from customhouse.risk.repository import RiskRepository
 from customhouse.services import assessment as assess_svc
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, transition
@@ -1066,6 +1067,7 @@ def close_task(
                 revenue=Decimal(extra or 0),
                 at=now,
                 source="control",
+                currency=dues.currency if (dues := _dues(session, [row.id]).get(row.id)) else None,
             )
             blocking = sum(1 for c in all_codes if c in {b.value for b in BLOCKING_FINDINGS})
             # Goods an officer holds stay held: their release needs a second pair of eyes.
@@ -1104,9 +1106,10 @@ def label(
     revenue: Decimal,
     at: dt.datetime,
     source: str,
+    currency: str | None = None,
 ) -> None:
-    """The control's outcome for risk: the risk step's ``risk_labels`` when it exists, and
-    always our own ``control_results`` (per channel and office, for hit rates)."""
+    """The control's outcome for risk (``risk_labels`` and the profiles' hit counts) and our
+    own ``control_results`` (per channel and office, with the finding codes)."""
     stamp = timestamp(at)
     uow.session.add(
         ControlResultRow(
@@ -1120,19 +1123,16 @@ def label(
             closed_at=stamp,
         )
     )
-    labels = Base.metadata.tables.get("risk_labels")
-    if labels is not None:
-        uow.session.execute(
-            insert(labels).values(
-                declaration_id=row.id,
-                declaration_version=row.version,
-                finding=finding,
-                revenue=revenue,
-                currency=None,
-                source=source,
-                recorded_at=at,
-            )
-        )
+    # The risk model's label, which also counts toward the hit rate of the profiles that hit.
+    RiskRepository(uow.session).record_label(
+        row.id,
+        finding=finding,
+        at=at,
+        revenue=revenue,
+        currency=currency,
+        declaration_version=row.version,
+        source=source,
+    )
     uow.ledger.append(
         at=at,
         actor="system",
