@@ -16,9 +16,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from customhouse.declarations.models import DeclarationDocument
-from customhouse.declarations.rules import PartyRef, ReferenceLookup, parse, party_refs, validate
+from customhouse.declarations.rules import (
+    PartyRef,
+    ReferenceLookup,
+    compact_eori,
+    parse,
+    party_refs,
+    validate,
+)
 from customhouse.errors import Problem
-from customhouse.identifiers import eori as eori_id
 from customhouse.ledger.models import canonical_json
 
 
@@ -86,7 +92,7 @@ def _eori(doc: DeclarationDocument, role: str) -> str | None:
     party = getattr(doc.parties, role)
     if party is None or party.eori is None:
         return None
-    return eori_id.compact(party.eori) if eori_id.is_valid(party.eori) else party.eori[:35]
+    return compact_eori(party.eori) or party.eori[:35]
 
 
 def unencodable_pointers(value: Any, pointer: str = "") -> list[str]:

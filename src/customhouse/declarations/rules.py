@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -90,10 +91,30 @@ class _Collector:
         self.problems.append(Problem(code, pointer, message, severity))
 
     def check_id(self, check: Callable[[str], str], value: str, code: str, pointer: str) -> None:
-        try:
-            check(value)
-        except DomainError as exc:
-            self.add(code, pointer, f"{value!r}: {exc.message}")
+        error = identifier_error(check, value)
+        if error is not None:
+            self.add(code, pointer, f"{value!r}: {error}")
+
+
+# Identifier checks are pure and the same traders' numbers recur in every batch, so their verdicts
+# are remembered (bounded) rather than recomputed for each declaration.
+@lru_cache(maxsize=200_000)
+def identifier_error(check: Callable[[str], str], value: str) -> str | None:
+    """The checker's message if ``value`` is not valid, else None."""
+    try:
+        check(value)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def compact_eori(value: str) -> str | None:
+    """The compact EORI if ``value`` is a valid one, else None."""
+    try:
+        return eori.validate(value)
+    except DomainError:
+        return None
 
 
 def validate(doc: DeclarationDocument, reference: ReferenceLookup) -> list[Problem]:
@@ -252,8 +273,9 @@ def party_refs(doc: DeclarationDocument) -> list[PartyRef]:
     refs = []
     for role in REGISTERED_ROLES:
         party: Party | None = getattr(doc.parties, role)
-        if party is not None and party.eori is not None and eori.is_valid(party.eori):
-            refs.append(PartyRef(role, f"/parties/{role}/eori", eori.compact(party.eori)))
+        number = compact_eori(party.eori) if party is not None and party.eori else None
+        if number is not None:
+            refs.append(PartyRef(role, f"/parties/{role}/eori", number))
     return refs
 
 
