@@ -258,7 +258,16 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         assessments: dict[int, AssessmentRow] = {}
         for start in range(0, len(ids), 1000):
             for a in session.scalars(
-                select(AssessmentRow).where(
+                select(AssessmentRow)
+                .options(
+                    load_only(
+                        AssessmentRow.declaration_id,
+                        AssessmentRow.currency,
+                        AssessmentRow.total,
+                        AssessmentRow.items,
+                    )
+                )
+                .where(
                     AssessmentRow.declaration_id.in_(ids[start : start + 1000]),
                     AssessmentRow.status == "current",
                 )
@@ -335,10 +344,10 @@ def _route_office(
         explain_blue=True,  # the post-clearance auditor is told why too
     )
     out: list[dict[str, Any]] = []
+    repo.record_hits([h for d in decisions for h in d.profile_hits], office=office)
     for r, d in zip(group, decisions, strict=True):
         if model is None:
             d = replace(d, reasons=(*d.reasons, NO_MODEL))
-        repo.record_hits(d.profile_hits, office=office)
         a = assessments.get(r.id)
         out.append(
             {
