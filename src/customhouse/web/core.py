@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from customhouse.access.models import Action, Principal
 from customhouse.api.errors import status_for
@@ -53,6 +54,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 _ = gettext
 
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; translated later, where it is shown."""
+    return message
+
+
 env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html"]),
@@ -72,16 +79,28 @@ def get_ctx(request: Request) -> Context:
     return ctx
 
 
-def set_language(request: Request) -> str:
-    lang = i18n.negotiate(request.headers.get("accept-language", ""), i18n.available())
-    _language.set(lang)
-    request.state.language = lang
-    return lang
+class LanguageMiddleware:
+    """Sets the request's language before anything runs, so every thread the request uses
+    (FastAPI runs sync code in a pool, each call in a copy of this context) sees it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = dict(scope.get("headers") or []).get(b"accept-language", b"")
+            lang = i18n.negotiate(header.decode("latin-1")[:500], i18n.available())
+            token = _language.set(lang)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _language.reset(token)
+            return
+        await self.app(scope, receive, send)
 
 
 def session_principal(request: Request) -> Principal | None:
     """The principal of the signed session (looked up afresh: a removed user is signed out)."""
-    set_language(request)
     username = request.session.get(SESSION_USER)
     if not isinstance(username, str):
         return None
@@ -149,7 +168,7 @@ def render(
         "principal": principal,
         "csrf_token": csrf_token(request),
         "csrf_field": CSRF_FIELD,
-        "language": getattr(request.state, "language", i18n.DEFAULT),
+        "language": _language.get(),
         "may": (lambda action: principal is not None and principal.may(Action(action))),
         "is_staff": principal is not None and not principal.is_trader,
         **(context or {}),
@@ -187,7 +206,6 @@ class PageRoute(APIRoute):
             except DomainError as exc:
                 return error_page(request, exc)
             except RequestValidationError as exc:
-                set_language(request)
                 problems = [
                     {
                         "pointer": "/".join(str(x) for x in e.get("loc", ())[1:]),
@@ -201,3 +219,30 @@ class PageRoute(APIRoute):
                 )
 
         return page_handler
+
+
+# Words the templates translate from data (states, channels, levels, control actions).
+DATA_WORDS = (
+    N_("accepted"),
+    N_("rejected"),
+    N_("assessed"),
+    N_("selected"),
+    N_("under control"),
+    N_("released"),
+    N_("held"),
+    N_("seized"),
+    N_("invalidated"),
+    N_("green"),
+    N_("yellow"),
+    N_("red"),
+    N_("blue"),
+    N_("section"),
+    N_("chapter"),
+    N_("heading"),
+    N_("subheading"),
+    N_("prohibited"),
+    N_("licence required"),
+    N_("permit required"),
+    N_("certificate required"),
+    N_("detain"),
+)

@@ -22,8 +22,8 @@ from customhouse.services.operators import get_operator
 from customhouse.services.pipeline import run_after_acceptance
 from customhouse.services.reference import reference_snapshot
 from customhouse.web import extras
-from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
-from customhouse.web.public import UNITS, measure_words
+from customhouse.web.core import N_, CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
+from customhouse.web.public import UNITS, measure_words, unit_words
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -68,19 +68,19 @@ ALIASES = {
 }
 # Transport documents (previous document type, UCC codes) a one-item form offers.
 TRANSPORT_DOCUMENTS = {
-    "N705": "Bill of lading",
-    "N740": "Air waybill",
-    "N714": "House bill of lading",
-    "N785": "Master air waybill",
-    "337": "Temporary storage declaration",
-    "355": "Entry summary declaration",
+    "N705": N_("Bill of lading"),
+    "N740": N_("Air waybill"),
+    "N714": N_("House bill of lading"),
+    "N785": N_("Master air waybill"),
+    "337": N_("Temporary storage declaration"),
+    "355": N_("Entry summary declaration"),
 }
 TRANSPORT_MODES = {
-    "1": "Sea",
-    "2": "Rail",
-    "3": "Road",
-    "4": "Air",
-    "5": "Post",
+    "1": N_("Sea"),
+    "2": N_("Rail"),
+    "3": N_("Road"),
+    "4": N_("Air"),
+    "5": N_("Post"),
 }
 
 
@@ -262,9 +262,9 @@ def _lodge_form(
             "other_problems": other,
             "raw_json": raw_json,
             "json_problems": json_problems or [],
-            "units": UNITS,
-            "transport_modes": TRANSPORT_MODES,
-            "transport_documents": TRANSPORT_DOCUMENTS,
+            "units": unit_words(),
+            "transport_modes": {k: _(v) for k, v in TRANSPORT_MODES.items()},
+            "transport_documents": {k: f"{k} {_(v)}" for k, v in TRANSPORT_DOCUMENTS.items()},
             "key": uuid.uuid4().hex,
             "field_for": field_for,
         },

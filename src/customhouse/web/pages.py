@@ -8,7 +8,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from customhouse.settings import Settings
 from customhouse.web import analyst, auth, declarations, public
-from customhouse.web.core import STATIC
+from customhouse.web.core import STATIC, LanguageMiddleware
 
 SESSION_COOKIE = "customhouse_session"
 SESSION_HOURS = 8  # a working day; then sign in again
@@ -18,6 +18,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (public.router, auth.router, declarations.router, analyst.router):
         app.include_router(router)
+    app.add_middleware(LanguageMiddleware)
     # Signed (itsdangerous), HTTP-only, SameSite=Lax; Secure unless configured off for local http.
     app.add_middleware(
         SessionMiddleware,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from customhouse.errors import DomainError, InvalidInput
 from customhouse.services.assessment import EstimateInput, estimate
-from customhouse.web.core import MaybePrincipal, PageRoute, _, get_ctx, render
+from customhouse.web.core import N_, MaybePrincipal, PageRoute, _, get_ctx, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -24,27 +24,31 @@ _ISO2 = re.compile(r"^[A-Za-z]{2}$")
 _ISO3 = re.compile(r"^[A-Za-z]{3}$")
 # Units a member of the public can pick, in plain words (UN/ECE Rec 20 codes).
 UNITS = {
-    "KGM": "kilograms",
-    "NAR": "items",
-    "LTR": "litres",
-    "NPR": "pairs",
-    "MTK": "square metres",
-    "MTQ": "cubic metres",
+    "KGM": N_("kilograms"),
+    "NAR": N_("items"),
+    "LTR": N_("litres"),
+    "NPR": N_("pairs"),
+    "MTK": N_("square metres"),
+    "MTQ": N_("cubic metres"),
 }
 _MEASURE_WORDS = {
-    "third_country": "Standard (most-favoured-nation) duty",
-    "preference": "Preferential duty",
-    "tariff_quota": "Duty within a tariff quota",
-    "additional": "Additional duty",
-    "anti_dumping": "Anti-dumping duty",
-    "countervailing": "Countervailing duty",
-    "excise": "Excise",
-    "vat": "Import VAT",
+    "third_country": N_("Standard (most-favoured-nation) duty"),
+    "preference": N_("Preferential duty"),
+    "tariff_quota": N_("Duty within a tariff quota"),
+    "additional": N_("Additional duty"),
+    "anti_dumping": N_("Anti-dumping duty"),
+    "countervailing": N_("Countervailing duty"),
+    "excise": N_("Excise"),
+    "vat": N_("Import VAT"),
 }
 
 
 def measure_words(kind: str) -> str:
     return _(_MEASURE_WORDS[kind]) if kind in _MEASURE_WORDS else kind.replace("_", " ")
+
+
+def unit_words() -> dict[str, str]:
+    return {code: _(words) for code, words in UNITS.items()}
 
 
 def _decimal(raw: str, field: str, errors: dict[str, str], *, required: bool) -> Decimal | None:
@@ -66,7 +70,7 @@ def _decimal(raw: str, field: str, errors: dict[str, str], *, required: bool) ->
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: MaybePrincipal) -> HTMLResponse:
-    return render(request, "home.html", {"units": UNITS})
+    return render(request, "home.html")
 
 
 @router.get("/estimate", response_class=HTMLResponse)
@@ -150,7 +154,7 @@ def estimate_page(
             "errors": errors,
             "result": result,
             "failure": failure,
-            "units": UNITS,
+            "units": unit_words(),
             "measure_words": measure_words,
         },
     )
