@@ -12,15 +12,21 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from customhouse.access.models import SYSTEM
 from customhouse.api.app import create_app
 from customhouse.demo.users import DEMO_PASSWORD, load_demo
 from customhouse.reference.snapshot import shipped_snapshot
+from customhouse.services import controls as ctl
+from customhouse.services import risk as risk_svc
+from customhouse.services.access import user_by_name
 from customhouse.services.context import Context, FixedClock
 from customhouse.settings import Settings
 from customhouse.storage.migrate import upgrade
@@ -54,8 +60,42 @@ def _free_port() -> int:
         return port
 
 
+def _red_for_brazil(ctx: Context) -> None:
+    """Goods from BR go red at the default office; trader1's guarantee covers the duty."""
+    office = ctx.settings.office
+    analyst, second = user_by_name(ctx, "analyst1"), user_by_name(ctx, "analyst2")
+    supervisor, trader = user_by_name(ctx, "supervisor1"), user_by_name(ctx, "trader1")
+    assert analyst and second and supervisor and trader and trader.eori
+    risk_svc.set_office_policy(
+        ctx, principal=supervisor, office=office, random_rate=0.0, exploration_rate=0.0
+    )
+    risk_svc.create_profile(
+        ctx,
+        principal=analyst,
+        data={
+            "code": "PAGES-RED-BR",
+            "name": "examine goods from BR",
+            "criteria": {"origins": ["BR"]},
+            "channel": "red",
+            "priority": 5,
+            "instructions": "open the cartons and count the pairs",
+        },
+    )
+    risk_svc.submit_profile(ctx, principal=analyst, code="PAGES-RED-BR")
+    risk_svc.approve_profile(ctx, principal=second, code="PAGES-RED-BR")
+    ctl.open_guarantee(
+        ctx, principal=supervisor, holder_eori=trader.eori, currency="USD", limit=Decimal(50000)
+    )
+
+
+@dataclass
+class Served:
+    url: str
+    ctx: Context
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     _need_chromium()
     import uvicorn
 
@@ -68,6 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ctx.cached("reference.snapshot", shipped_snapshot)
     load_demo(ctx)
     install(ctx)
+    _red_for_brazil(ctx)
     port = _free_port()
     config = uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
@@ -78,10 +119,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Served(f"http://127.0.0.1:{port}", ctx)
     srv.should_exit = True
     thread.join(timeout=10)
     ctx.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(served: Served) -> str:
+    return served.url
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +169,7 @@ def sign_out(page: Any) -> None:
     page.wait_for_url("**/")
 
 
-def lodge_shoes(page: Any) -> str:
+def lodge_shoes(page: Any, origin: str = "CN") -> str:
     """trader1 lodges one item with the simple form; the declaration page's URL."""
     page.goto("/declarations/new")
     page.get_by_label("Seller or buyer abroad").fill("Shenzhen Shoe Works")
@@ -131,7 +177,7 @@ def lodge_shoes(page: Any) -> str:
     page.get_by_label("Transport document number").fill("BL-778")
     page.get_by_label("Description of the goods").fill("leather shoes")
     page.get_by_label("Commodity code").fill("640299")
-    page.get_by_label("Country of origin").fill("CN")
+    page.get_by_label("Country of origin").fill(origin)
     page.get_by_label("Invoice amount").fill("1000.00")
     page.get_by_label("Gross mass (kg)").fill("12")
     page.get_by_label("Net mass (kg)").fill("10")
@@ -213,3 +259,33 @@ def test_officer_signs_in_and_opens_a_declaration(page: Any) -> None:
     page.goto("/dashboard")
     assert page.locator("svg.chart").count() >= 1
     shot(page, "dashboard")
+
+
+def test_officer_examines_a_red_channel_declaration_and_releases(page: Any, served: Served) -> None:
+    sign_in(page, "trader1")
+    url = lodge_shoes(page, origin="BR")
+    mrn = url.rsplit("/", 1)[1]
+    assert "red" in page.locator(".channel").first.inner_text()
+    sign_out(page)
+    tasks = [t for t in ctl.list_tasks(served.ctx, principal=SYSTEM) if t["status"] != "closed"]
+    task = next(t for t in tasks if t["channel"] == "red")
+    assert task["assigned_to"], task
+    sign_in(page, task["assigned_to"])
+    tasks_table = page.locator("section", has=page.get_by_role("heading", name="My control tasks"))
+    tasks_table.get_by_role("link", name=mrn).click()
+    page.wait_for_url(f"**/declarations/{mrn}")
+    main = page.inner_text("main")
+    assert "examine goods from BR" in main or "PAGES-RED-BR" in main
+    assert "open the cartons and count the pairs" in main
+    shot(page, "red-task")
+    page.get_by_label("Finding").select_option("no_discrepancy")
+    page.get_by_label("Note").last.fill("42 pairs counted, as declared")
+    page.get_by_role("button", name="Record finding and close task").click()
+    page.wait_for_url(f"**/declarations/{mrn}")
+    if page.get_by_role("button", name="Release").count():
+        page.get_by_role("button", name="Release").click()
+        page.wait_for_url(f"**/declarations/{mrn}")
+    state = page.locator(".facts .state").inner_text()
+    assert state == "released", page.inner_text("main")[:2000]
+    assert "declaration.released" in page.inner_text("main")
+    shot(page, "released")

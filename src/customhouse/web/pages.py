@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from customhouse.settings import Settings
-from customhouse.web import analyst, auth, declarations, public
+from customhouse.web import analyst, auth, declarations, officer, public
 from customhouse.web.core import STATIC, LanguageMiddleware
 
 SESSION_COOKIE = "customhouse_session"
@@ -16,7 +16,13 @@ SESSION_HOURS = 8  # a working day; then sign in again
 
 def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (public.router, auth.router, declarations.router, analyst.router):
+    for router in (
+        public.router,
+        auth.router,
+        declarations.router,
+        officer.router,
+        analyst.router,
+    ):
         app.include_router(router)
     app.add_middleware(LanguageMiddleware)
     # Signed (itsdangerous), HTTP-only, SameSite=Lax; Secure unless configured off for local http.

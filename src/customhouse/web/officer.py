@@ -1,0 +1,100 @@
+"""Officers' actions on a declaration: record findings, release, hold, ask a supervisor,
+judge screening hits. Each calls the same service as the API; the role checks are theirs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from customhouse.controls.models import Finding, FindingCode
+from customhouse.errors import InvalidInput, Problem
+from customhouse.services import controls as ctl
+from customhouse.services import screening as scr
+from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+FormText = Annotated[str, Form(max_length=500)]
+MrnField = Annotated[str, Form(max_length=40)]
+
+
+def _back(mrn: str) -> Response:
+    target = f"/declarations/{mrn}" if mrn.isalnum() else "/declarations"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/tasks/{task_id}/findings", dependencies=[CsrfChecked])
+def record_finding(
+    request: Request,
+    principal: SignedIn,
+    task_id: int,
+    mrn: MrnField = "",
+    code: FormText = "no_discrepancy",
+    item: FormText = "",
+    field: FormText = "",
+    value: FormText = "",
+    note: FormText = "",
+) -> Response:
+    try:
+        finding_code = FindingCode(code)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("Choose a finding from the list."),
+            [Problem("web.unknown_finding", "/code", code[:50])],
+        ) from exc
+    corrections: dict[int, dict[str, str]] = {}
+    if field.strip():
+        if not item.strip().isdigit() or not value.strip():
+            raise InvalidInput(
+                _("A correction needs the item number and the corrected value."),
+                [Problem("web.correction", "/item", _("give the item number and the value"))],
+            )
+        corrections[int(item.strip())] = {field.strip(): value.strip()}
+    ctl.close_task(
+        get_ctx(request),
+        principal=principal,
+        task_id=task_id,
+        findings=[Finding(finding_code, corrections, note.strip())],
+    )
+    return _back(mrn)
+
+
+@router.post("/declarations/{mrn}/release", dependencies=[CsrfChecked])
+def release(request: Request, principal: SignedIn, mrn: str) -> Response:
+    ctl.release(get_ctx(request), principal=principal, mrn=mrn[:40])
+    return _back(mrn)
+
+
+@router.post("/declarations/{mrn}/hold", dependencies=[CsrfChecked])
+def hold(request: Request, principal: SignedIn, mrn: str, reason: FormText = "") -> Response:
+    ctl.hold(get_ctx(request), principal=principal, mrn=mrn[:40], reason=reason)
+    return _back(mrn)
+
+
+@router.post("/declarations/{mrn}/approvals", dependencies=[CsrfChecked])
+def ask_approval(
+    request: Request,
+    principal: SignedIn,
+    mrn: str,
+    action: FormText = "",
+    reason: FormText = "",
+) -> Response:
+    ctl.request_approval(
+        get_ctx(request), principal=principal, action=action, subject_id=mrn[:40], reason=reason
+    )
+    return _back(mrn)
+
+
+@router.post("/screening/hits/{hit_id}/judge", dependencies=[CsrfChecked])
+def judge(
+    request: Request,
+    principal: SignedIn,
+    hit_id: int,
+    mrn: MrnField = "",
+    verdict: FormText = "",
+    note: FormText = "",
+) -> Response:
+    scr.judge_hit(get_ctx(request), principal=principal, hit_id=hit_id, verdict=verdict, note=note)
+    return _back(mrn)
