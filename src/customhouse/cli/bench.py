@@ -1,0 +1,235 @@
+"""``customhouse bench pipeline``: N synthetic declarations through the whole pipeline, with
+simulated officers closing the control tasks, on a fresh database.
+
+The automated part (validate, value, assess, screen, classify, risk, controls and release of
+green and blue) is timed on its own: ``per_second``. The officers then work through the tasks
+in simulated time (documentary checks 10-60 minutes, scanner images 10-30, physical
+examinations 1-4 hours after the task was made; one in ten records a discrepancy), and the
+release times are the simulated lodgement-to-release minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import tempfile
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from customhouse.cli.common import emit_json, err_console
+
+app = typer.Typer(help="Benchmarks that print one JSON object.", no_args_is_help=True)
+
+TARIFF = Path(__file__).resolve().parents[1] / "data/tariff/us_hts8_rates.csv.gz"
+START = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
+# Minutes an officer takes after a task is made (uniform between the bounds).
+WORK_MINUTES = {
+    "documentary_check": (10, 60),
+    "scanner_review": (10, 30),
+    "physical_examination": (60, 240),
+}
+
+
+def _timed(step: Any, seconds: dict[str, float]) -> Any:
+    """The step, with the wall time of its runs added up under its name."""
+    from customhouse.services.pipeline import Step
+
+    def run(ctx: Any, ids: list[int]) -> None:
+        t0 = time.perf_counter()
+        try:
+            step.run(ctx, ids)
+        finally:
+            seconds[step.name] = seconds.get(step.name, 0.0) + time.perf_counter() - t0
+
+    return Step(step.name, run)
+
+
+def run_pipeline_bench(
+    count: int, *, seed: int = 1, batch_size: int = 1000, database_url: str | None = None
+) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from customhouse.access.models import SYSTEM
+    from customhouse.controls.models import Finding, FindingCode
+    from customhouse.controls.tables import ControlTaskRow, GuaranteeAccountRow
+    from customhouse.declarations.intake import prepare_document
+    from customhouse.declarations.tables import DeclarationRow
+    from customhouse.demo.generator import BUNDLED_US_TARIFF, generate, national_lines
+    from customhouse.demo.operators import demo_operators
+    from customhouse.demo.users import load_demo
+    from customhouse.reference.snapshot import shipped_snapshot
+    from customhouse.services import controls as ctl
+    from customhouse.services import pipeline
+    from customhouse.services import risk as risk_svc
+    from customhouse.services.access import user_by_name
+    from customhouse.services.assessment import active_tariff, load_tariff_into_db
+    from customhouse.services.context import Context, FixedClock
+    from customhouse.services.ledger import verify_ledger
+    from customhouse.services.pipeline import process_prepared
+    from customhouse.settings import Settings
+    from customhouse.storage.migrate import upgrade
+    from customhouse.tariff.loaders import load_us
+
+    url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='ch-bench-')) / 'bench.db'}"
+    upgrade(url)
+    clock = FixedClock(START)
+    ctx = Context.create(Settings(database_url=url), clock=clock)
+    try:
+        # Start-up, as for a server: reference data, tariff, users, risk profiles and model.
+        t0 = time.perf_counter()
+        snapshot = ctx.cached("reference.snapshot", shipped_snapshot)
+        load_demo(ctx)
+        load_tariff_into_db(ctx, principal=SYSTEM, tariff=load_us(TARIFF), source=TARIFF.name)
+        active_tariff(ctx)
+        risk_svc.seed_demo(ctx)
+        with ctx.uow() as uow:
+            uow.lock()
+            for op in demo_operators():
+                for ccy in ("USD", "GBP", "EUR"):
+                    uow.session.add(
+                        GuaranteeAccountRow(
+                            holder_eori=op.eori,
+                            currency=ccy,
+                            limit_amount=Decimal("1e12"),
+                            balance=Decimal("1e12"),
+                            opened_at=START.isoformat(),
+                        )
+                    )
+            uow.commit()
+        hs6 = sorted(snapshot.hs6_codes(dt.date(2025, 1, 6)))
+        docs = [
+            g.document
+            for g in generate(
+                count, seed, hs6, error_rate=0.0, national=national_lines(BUNDLED_US_TARIFF)
+            )
+        ]
+        startup = time.perf_counter() - t0
+
+        # The automated part: lodge and every pipeline step, in batches arriving over the day.
+        import customhouse.services.steps  # noqa: F401  (registers every step)
+
+        step_seconds: dict[str, float] = {}
+        original = list(pipeline.STEPS)
+        pipeline.STEPS[:] = [_timed(s, step_seconds) for s in original]
+        t0 = time.perf_counter()
+        ids: list[int] = []
+        try:
+            for n, start in enumerate(range(0, count, batch_size)):
+                clock.at = START + dt.timedelta(minutes=15 * n)
+                chunk = docs[start : start + batch_size]
+                prepared = [prepare_document(d, snapshot) for d in chunk]
+                outcomes = process_prepared(
+                    ctx, principal=SYSTEM, prepared=prepared, source="bench"
+                )
+                ids.extend(o.id for o in outcomes)
+        finally:
+            pipeline.STEPS[:] = original
+        automated = time.perf_counter() - t0
+
+        # Simulated officers close the tasks in the order they would finish them.
+        t0 = time.perf_counter()
+        rng = random.Random(seed)
+        with ctx.sessions() as session:
+            tasks = list(
+                session.execute(
+                    select(
+                        ControlTaskRow.id,
+                        ControlTaskRow.kind,
+                        ControlTaskRow.created_at,
+                        ControlTaskRow.assigned_to,
+                    )
+                    .where(ControlTaskRow.status == "allocated")
+                    .order_by(ControlTaskRow.id)
+                )
+            )
+        plan = []
+        for task_id, kind, created, officer in tasks:
+            lo, hi = WORK_MINUTES.get(kind, (10, 60))
+            done = dt.datetime.fromisoformat(created) + dt.timedelta(minutes=rng.uniform(lo, hi))
+            plan.append((done, task_id, officer, rng.random() < 0.1))
+        plan.sort()
+        principals: dict[str, Any] = {}
+        findings = 0
+        for done, task_id, officer, found in plan:
+            clock.at = done
+            name = str(officer)
+            p = principals.get(name) or user_by_name(ctx, name)
+            assert p is not None
+            principals[name] = p
+            finding = [Finding(FindingCode.UNDERVALUATION, {}, "price list found")] if found else []
+            ctl.close_task(ctx, principal=p, task_id=task_id, findings=finding)
+            findings += found
+        officers = time.perf_counter() - t0
+
+        with ctx.sessions() as session:
+            channels = dict(
+                session.execute(
+                    select(DeclarationRow.channel, func.count())
+                    .where(DeclarationRow.channel.is_not(None))
+                    .group_by(DeclarationRow.channel)
+                ).all()
+            )
+            states = Counter(
+                dict(
+                    session.execute(
+                        select(DeclarationRow.state, func.count()).group_by(DeclarationRow.state)
+                    ).all()
+                )
+            )
+        report = ctl.release_time_report(ctx, principal=SYSTEM)
+        ledger = verify_ledger(ctx)
+        return {
+            "declarations": len(ids),
+            "per_second": round(len(ids) / automated, 1) if automated else None,
+            "channels": {c: int(channels.get(c, 0)) for c in ("green", "yellow", "red", "blue")},
+            "release_time": {
+                "median_minutes": report["overall"]["median_minutes"],
+                "p90_minutes": report["overall"]["p90_minutes"],
+            },
+            "release_time_by_channel": report["by_channel"],
+            "states": dict(sorted(states.items())),
+            "tasks_closed": len(plan),
+            "tasks_with_findings": findings,
+            "ledger_ok": ledger.ok,
+            "step_seconds": {k: round(v, 2) for k, v in step_seconds.items()},
+            "seconds": {
+                "startup": round(startup, 2),
+                "automated": round(automated, 2),
+                "officers": round(officers, 2),
+            },
+            "database": url.split(":", 1)[0],
+        }
+    finally:
+        ctx.engine.dispose()
+
+
+@app.callback()
+def main() -> None:
+    """Benchmarks that print one JSON object."""
+
+
+@app.command("pipeline")
+def pipeline(
+    count: Annotated[int, typer.Option(min=1, help="How many declarations.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Generator and officers' random seed.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 1000,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to fill (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """N declarations through the full pipeline with simulated officers; figures as JSON."""
+    result = run_pipeline_bench(count, seed=seed, batch_size=batch_size, database_url=database_url)
+    if as_json:
+        emit_json(result)
+    else:
+        err_console.print(result)
+
+
+if __name__ == "__main__":
+    app()
