@@ -14,6 +14,8 @@ import typer
 from sqlalchemy import func, select
 
 from customhouse.access.models import SYSTEM, Role
+from customhouse.cli.allocation import app as allocation_app  # issue 6
+from customhouse.cli.bench import app as bench_app  # issue 6
 from customhouse.cli.classify import app as classify_app  # issue 7
 from customhouse.cli.common import context, emit_json, err_console, fail, progress
 from customhouse.cli.risk import app as risk_app  # issue 4
@@ -46,6 +48,8 @@ app.add_typer(tariff_app, name="tariff")  # issue 3: tariff load, parse-report, 
 app.add_typer(screen_app, name="screen")  # issue 5: lists, names, batch, evaluate-pairs
 app.add_typer(risk_app, name="risk")  # issue 4: evaluate, train, score, select
 app.add_typer(classify_app, name="classify")  # issue 7: suggest, search, evaluate
+app.add_typer(allocation_app, name="allocation")  # issue 6: commit, reveal, verify
+app.add_typer(bench_app, name="bench")  # issue 6: pipeline (full, with simulated officers)
 app.command("assess")(assess_cmd)  # issue 3: assess a declaration file without lodging
 
 
