@@ -37,3 +37,37 @@ def bars(data: Sequence[tuple[str, float]], *, title: str, unit: str = "") -> Ma
         f"<title>{escape(title)}</title>"
         f'<text x="0" y="14" class="chart-title">{escape(title)}</text>{"".join(rows)}</svg>'
     )
+
+
+def grouped(
+    data: Sequence[tuple[str, Sequence[float]]], *, series: Sequence[str], title: str
+) -> Markup:
+    """Bars side by side per group (e.g. median and 90th percentile per channel).
+
+    >>> grouped([("red", [30, 90])], series=["median", "p90"], title="t").count("<rect")
+    2
+    """
+    peak = max((v for _, vs in data for v in vs), default=0) or 1
+    per = len(series)
+    height = max(1, len(data)) * (per * _BAR + _GAP * 2) + 50
+    rows = []
+    y = 24
+    for label, values in data:
+        rows.append(f'<text x="{_LABEL - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
+        for i, value in enumerate(values):
+            width = (_W - _LABEL - 70) * (value / peak)
+            cls = "bar" if i % 2 == 0 else "bar-alt"
+            name = f"{series[i]}: {value:g}"
+            rows.append(
+                f'<rect x="{_LABEL}" y="{y}" width="{width:.1f}" height="{_BAR - 4}" '
+                f'class="{cls}"><title>{escape(label)} {escape(name)}</title></rect>'
+                f'<text x="{_LABEL + width + 6:.1f}" y="{y + 13}">{escape(name)}</text>'
+            )
+            y += _BAR
+        y += _GAP * 2
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {_W} {height}" '
+        f'width="100%" class="chart" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+        f'<text x="0" y="14" class="chart-title">{escape(title)}</text>{"".join(rows)}</svg>'
+    )
