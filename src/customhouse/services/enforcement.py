@@ -371,14 +371,14 @@ def case_links(
         )
         if not own:
             raise e.CaseNotFound(f"case {case_id} has no declarations")
-        docs: dict[int, Any] = dict(
-            session.execute(
-                select(DeclarationRow.id, DeclarationRow.document)
-                .where(DeclarationRow.mrn.is_not(None))
-                .order_by(DeclarationRow.id.desc())
-                .limit(window)
-            )
-        )
+        docs: dict[int, Any] = {}
+        for did, doc in session.execute(
+            select(DeclarationRow.id, DeclarationRow.document)
+            .where(DeclarationRow.mrn.is_not(None))
+            .order_by(DeclarationRow.id.desc())
+            .limit(window)
+        ):
+            docs[did] = doc
         for did in own - set(docs):
             row = session.get(DeclarationRow, did)
             if row is not None:
