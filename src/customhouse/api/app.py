@@ -11,8 +11,11 @@ from customhouse.api import errors
 from customhouse.api.limits import BodySizeLimit
 from customhouse.api.routes import (
     assessment,
+    audit,
     classification,
+    controls,
     declarations,
+    enforcement,
     ledger,
     operators,
     risk,
@@ -38,6 +41,9 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.include_router(screening.router)  # issue 5: screening hits, queries, judgements
     app.include_router(risk.router)  # issue 4: profiles (four eyes), models
     app.include_router(classification.router)  # issue 7: suggestions, search, rulings
+    app.include_router(controls.router)  # issue 6: tasks, findings, release, four eyes
+    app.include_router(enforcement.router)  # issue 6: seizures, cases, penalties
+    app.include_router(audit.router)  # issue 6: post-clearance audit
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
