@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -82,6 +83,50 @@ TRANSPORT_MODES = {
     "4": N_("Air"),
     "5": N_("Post"),
 }
+
+
+# The simple form's own checks, in plain words, before the declaration rules run.
+REQUIRED = {
+    "lrn": N_("Enter your reference for this declaration."),
+    "office": N_("Enter the customs office code."),
+    "declarant_name": N_("Enter the declarant's name."),
+    "declarant_eori": N_("Enter the declarant's EORI number."),
+    "counterpart_name": N_("Enter the name of the seller or buyer abroad."),
+    "counterpart_country": N_("Enter their country as two letters."),
+    "transport_document": N_("Enter the transport document number."),
+    "currency": N_("Enter the invoice currency as three letters."),
+    "description": N_("Describe the goods."),
+    "commodity_code": N_("Enter the commodity code."),
+    "origin": N_("Enter the country of origin as two letters."),
+    "invoice_amount": N_("Enter the invoice amount."),
+    "gross_mass": N_("Enter the gross mass in kilograms."),
+    "net_mass": N_("Enter the net mass in kilograms."),
+}
+NUMBERS = ("invoice_amount", "gross_mass", "net_mass", "quantity")
+
+
+def form_problems(form: dict[str, str]) -> list[Problem]:
+    """Empty required fields and unreadable numbers, each tied to its field.
+
+    >>> [p.pointer for p in form_problems({"net_mass": "heavy"})][-1]
+    '/items/0/net_mass'
+    """
+    out = [
+        Problem("web.required", FIELDS[name], _(message))
+        for name, message in REQUIRED.items()
+        if not form.get(name, "").strip()
+    ]
+    for name in NUMBERS:
+        value = form.get(name, "").strip().replace(",", "")
+        if not value:
+            continue
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = Decimal(-1)
+        if not number.is_finite() or number < 0 or number > Decimal("1e12"):
+            out.append(Problem("web.number", FIELDS[name], _("Enter a number, like 12.5.")))
+    return out
 
 
 def field_for(pointer: str) -> str | None:
@@ -336,6 +381,11 @@ async def lodge_submit(request: Request, principal: SignedIn) -> Response:
         form["unit"] = "NAR"
     if form["transport_document_type"] not in TRANSPORT_DOCUMENTS:
         form["transport_document_type"] = "N705"
+    problems = form_problems(form)
+    if problems:
+        return _lodge_form(request, form, problems=problems, status_code=422)
+    for name in NUMBERS:
+        form[name] = form[name].replace(",", "")
     raw = document_from_form(form, get_ctx(request).clock.now().date().isoformat())
     mrn, problems = _lodge(request, principal, raw, key)
     if mrn is None:
