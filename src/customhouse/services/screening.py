@@ -80,8 +80,9 @@ STEP = "screen"
 SHIPPED_CONTROLS = Path(__file__).resolve().parent.parent / "data/screening/goods_controls.json"
 # Runs that settle a declaration version: it is not screened again until amended.
 DONE = ("clear", "held", "released")
-# A declaration in one of these states can still be held when a reload raises a new hit.
-HOLDABLE = (State.ASSESSED.value, State.SELECTED.value)
+# A declaration in one of these states can still be held when a reload raises a new hit (the
+# goods are not released yet); a released one is only reported.
+HOLDABLE = (State.ASSESSED.value, State.SELECTED.value, State.UNDER_CONTROL.value)
 INDEX_FORMAT = "1"  # bump when ScreeningIndex changes shape: old pickles are ignored
 _STATUS = {
     Verdict.TRUE_MATCH: "confirmed",
