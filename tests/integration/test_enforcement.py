@@ -5,12 +5,14 @@ over HTTP both ways."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from customhouse.access.models import SYSTEM, PermissionDenied
 from customhouse.api.app import create_app
@@ -137,6 +139,15 @@ def test_custody_chain_links_and_export(ctx: Context) -> None:
     assert record["case"]["reference"].startswith("SZ-") and record["goods"][0]["unit"] == "NAR"
     with pytest.raises(PermissionDenied):
         enf.export_seizures(ctx, principal=user(ctx, "trader1"))
+    from customhouse.cli.main import app
+
+    env = {"CUSTOMHOUSE_DATABASE_URL": ctx.settings.database_url}
+    out = CliRunner().invoke(app, ["enforcement", "export-seizures"], env=env)
+    assert out.exit_code == 0 and json.loads(out.stdout)[0]["case"]["offence_type"]
+    out = CliRunner().invoke(app, ["controls", "tasks", "--status", "closed"], env=env)
+    assert out.exit_code == 0 and json.loads(out.stdout)[0]["outcome"] == "discrepancy"
+    bad = CliRunner().invoke(app, ["controls", "roster", "2025-06-03", "GB1", "x:pilot"], env=env)
+    assert bad.exit_code == 1
 
 
 def test_api_role_checks_both_ways(ctx: Context, client: TestClient) -> None:

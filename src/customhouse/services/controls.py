@@ -697,7 +697,10 @@ def set_roster(
     with ctx.uow() as uow:
         uow.lock()
         for username, role in entries:
-            Role(role)  # refuse unknown roles early
+            if role not in {r.value for r in Role}:
+                raise e.ReasonRequired(
+                    f"unknown role {role}", [Problem("controls.role", "/role", role)]
+                )
             uow.session.add(
                 DutyRosterRow(day=day.isoformat(), office=office, username=username, role=role)
             )
