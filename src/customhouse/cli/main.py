@@ -18,6 +18,8 @@ from customhouse.cli.allocation import app as allocation_app  # issue 6
 from customhouse.cli.bench import app as bench_app  # issue 6
 from customhouse.cli.classify import app as classify_app  # issue 7
 from customhouse.cli.common import context, emit_json, err_console, fail, progress
+from customhouse.cli.controls import app as controls_app  # issue 6
+from customhouse.cli.controls import audit_app, enforcement_app  # issue 6
 from customhouse.cli.risk import app as risk_app  # issue 4
 from customhouse.cli.screen import app as screen_app  # issue 5
 from customhouse.cli.tariff import app as tariff_app  # issue 3
@@ -50,6 +52,9 @@ app.add_typer(risk_app, name="risk")  # issue 4: evaluate, train, score, select
 app.add_typer(classify_app, name="classify")  # issue 7: suggest, search, evaluate
 app.add_typer(allocation_app, name="allocation")  # issue 6: commit, reveal, verify
 app.add_typer(bench_app, name="bench")  # issue 6: pipeline (full, with simulated officers)
+app.add_typer(controls_app, name="controls")  # issue 6: tasks, roster, release times
+app.add_typer(enforcement_app, name="enforcement")  # issue 6: nCEN seizure export
+app.add_typer(audit_app, name="audit")  # issue 6: post-clearance audit selection
 app.command("assess")(assess_cmd)  # issue 3: assess a declaration file without lodging
 
 
