@@ -106,4 +106,18 @@ def declaration_extras(ctx: Context, principal: Principal, view: DeclarationView
                     "fields": [{"name": "reason", "label": _("Reason"), "required": True}],
                 }
             )
+    if principal.may(Action.SEIZE) and state in (State.UNDER_CONTROL, State.HELD):
+        out["actions"].append(
+            {
+                "id": "seize",
+                "url": f"/declarations/{mrn}/seize",
+                "label": _("Seize the goods"),
+                "danger": True,
+                "fields": [
+                    {"name": "offence", "label": _("Offence"), "required": True},
+                    {"name": "custodian", "label": _("Custodian"), "required": True},
+                    {"name": "location", "label": _("Where the goods are kept"), "required": True},
+                ],
+            }
+        )
     return out

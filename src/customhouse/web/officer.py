@@ -11,6 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from customhouse.controls.models import Finding, FindingCode
 from customhouse.errors import InvalidInput, Problem
 from customhouse.services import controls as ctl
+from customhouse.services import declarations as dsvc
+from customhouse.services import enforcement as enf
 from customhouse.services import screening as scr
 from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx
 
@@ -83,6 +85,45 @@ def ask_approval(
 ) -> Response:
     ctl.request_approval(
         get_ctx(request), principal=principal, action=action, subject_id=mrn[:40], reason=reason
+    )
+    return _back(mrn)
+
+
+@router.post("/declarations/{mrn}/seize", dependencies=[CsrfChecked])
+def seize(
+    request: Request,
+    principal: SignedIn,
+    mrn: str,
+    offence: FormText = "",
+    custodian: FormText = "",
+    location: FormText = "",
+) -> Response:
+    ctx = get_ctx(request)
+    missing = [
+        Problem("web.required", f"/{name}", _("This is required."))
+        for name, value in (("offence", offence), ("custodian", custodian), ("location", location))
+        if not value.strip()
+    ]
+    if missing:
+        raise InvalidInput(_("Say what the offence is, who keeps the goods and where."), missing)
+    view = dsvc.get_declaration(ctx, principal=principal, mrn=mrn[:40])
+    goods = [
+        {
+            "item": item.get("sequence"),
+            "commodity_code": item.get("commodity_code"),
+            "description": item.get("description"),
+            "net_mass": item.get("net_mass"),
+        }
+        for item in view.document.get("items", [])
+    ]
+    enf.seize(
+        ctx,
+        principal=principal,
+        mrn=view.mrn or mrn,
+        offence=offence.strip(),
+        goods=goods,
+        custodian=custodian.strip(),
+        location=location.strip(),
     )
     return _back(mrn)
 

@@ -1,4 +1,4 @@
-"""pages (placeholder in the chain until that work lands).
+"""pages: no tables (sessions are signed cookies; users and tokens are access's tables).
 
 Revision ID: 0010
 Revises: 0009
