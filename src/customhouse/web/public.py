@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -160,10 +158,14 @@ def estimate_page(
     )
 
 
-def nomenclature(query: str, limit: int = 25) -> list[dict[str, Any]]:
-    """Nomenclature nodes for a query: the classification search index."""
-    from customhouse.classification.service import get_search
+def nomenclature(request: Request, query: str, limit: int = 25) -> list[dict[str, Any]]:
+    """Nomenclature nodes for a query (the classification service's search)."""
+    from customhouse.services.classification import search
 
+    try:
+        hits = search(get_ctx(request), text=query, limit=limit)
+    except InvalidInput:
+        return []
     return [
         {
             "code": h.node.code,
@@ -171,7 +173,7 @@ def nomenclature(query: str, limit: int = 25) -> list[dict[str, Any]]:
             "description": h.node.description,
             "matched": list(h.matched),
         }
-        for h in get_search().search(query, limit=limit)
+        for h in hits
     ]
 
 
@@ -183,19 +185,9 @@ def search_page(
     fragment: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     query = q.strip()
-    hits = nomenclature(query) if query else []
+    hits = nomenclature(request, query) if query else []
     template = "_search_results.html" if fragment else "search.html"
     return render(request, template, {"q": query, "hits": hits})
-
-
-_CONTROLS = Path(__file__).parent.parent / "data" / "screening" / "goods_controls.json"
-
-
-@lru_cache(maxsize=1)
-def _goods_controls() -> Any:
-    from customhouse.screening.goods import load_controls
-
-    return load_controls(_CONTROLS)
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -233,9 +225,11 @@ def check_page(
                 origin=form["origin"],
                 destination=form["destination"],
             )
+            from customhouse.services.screening import goods_controls
+
             found = screen_goods(
                 [item],
-                _goods_controls(),
+                goods_controls(get_ctx(request)),
                 at=get_ctx(request).clock.now().date(),
                 flow=Flow(form["flow"]),
             )
@@ -256,7 +250,7 @@ def suggest(
 ) -> HTMLResponse:
     """Commodity code suggestions as ``<option>`` elements (the lodge form's datalist)."""
     query = (q or description or commodity_code).strip()
-    hits = [h for h in nomenclature(query, limit=12) if h["code"].isdigit()] if query else []
+    hits = [h for h in nomenclature(request, query, 12) if h["code"].isdigit()] if query else []
     return render(request, "_suggestions.html", {"hits": hits})
 
 
