@@ -40,7 +40,8 @@ from customhouse.screening.goods import (
     GoodsItem,
     screen_goods,
 )
-from customhouse.screening.models import Identifier, Party, Verdict, party_key
+from customhouse.screening.models import EntityType, Identifier, Party, Verdict, party_key
+from customhouse.screening.names import GENERIC, plain_words
 
 ROLES = ("declarant", "importer", "exporter", "representative", "seller", "buyer")
 NO_LIST = "no sanctions list is loaded: the parties were not screened"
@@ -118,6 +119,17 @@ def _country(p: DeclaredParty) -> str:
     return prefix.upper() if prefix.isalpha() else ""
 
 
+def entity_type(name: str) -> EntityType:
+    """An operator whose name carries a legal form or a trade word is an organisation (then a
+    listed person is a weak match); otherwise it may be a person trading in their own name.
+
+    >>> entity_type("Thames Import Co"), entity_type("Jane Smith")
+    (<EntityType.ORGANIZATION: 'organization'>, <EntityType.UNKNOWN: 'unknown'>)
+    """
+    generic = any(w in GENERIC or w.removesuffix("s") in GENERIC for w in plain_words(name))
+    return EntityType.ORGANIZATION if generic else EntityType.UNKNOWN
+
+
 def parties_of(doc: DeclarationDocument) -> list[tuple[str, Party]]:
     """Every named party of the declaration, by role, as screening sees it (EORI as identifier).
 
@@ -131,7 +143,14 @@ def parties_of(doc: DeclarationDocument) -> list[tuple[str, Party]]:
         if p is None or not p.name.strip():
             continue
         ids = (Identifier("EORI", p.eori, p.eori[:2]),) if p.eori else ()
-        out.append((role, Party(p.name, country=_country(p), identifiers=ids, reference=role)))
+        party = Party(
+            p.name,
+            country=_country(p),
+            identifiers=ids,
+            entity_type=entity_type(p.name),
+            reference=role,
+        )
+        out.append((role, party))
     return out
 
 

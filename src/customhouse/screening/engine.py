@@ -64,6 +64,7 @@ TYPE_MISMATCH = -3.0
 THIN_NAME = -2.5
 WEAK_ALIAS = -1.0
 HAN_READING = -1.0
+THIN_QUERY = -2.5
 
 # Blocking: how many entries get the full comparison, and which keys are too common to use.
 CANDIDATES = 10
@@ -222,6 +223,11 @@ def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[
     mine = [t for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT]
     if len(listed) == 1 and len(mine) >= 2:
         out.append(Feature("thin_name", THIN_NAME, 1.0, "the listed name has one real name part"))
+    # A screened name with no real name part of three letters or more ("TW Export Trading 88",
+    # "NO Export Trading 714": initials, generic words, numbers) matches on what every trading
+    # company shares; only a near-literal match should survive.
+    if not any(len(t) >= 3 for t in mine):
+        out.append(Feature("thin_query", THIN_QUERY, 1.0, "no real name part to match on"))
     # Han characters were read as Mandarin pinyin; a Japanese or Korean name has other readings,
     # so a match made through that one reading is weaker evidence.
     if script_of(party.name) == "CJK" and script_of(listed_name) != "CJK":
