@@ -229,6 +229,12 @@ def test_four_eyes_over_the_api(client: TestClient, ctx: Context) -> None:
         client.post("/api/v1/risk/profiles", json=body, headers=_auth(ctx, "officer1")).status_code
         == 403
     )
+    bad = client.post(
+        "/api/v1/risk/profiles", json={**body, "criteria": {"colour": ["red"]}}, headers=ana
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "risk.InvalidProfile"
+    empty = client.post("/api/v1/risk/profiles", json={**body, "criteria": {}}, headers=ana)
+    assert empty.status_code == 422
     r = client.post("/api/v1/risk/profiles", json=body, headers=ana)
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "draft" and r.json()["version"] == 1
