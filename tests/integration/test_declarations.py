@@ -248,3 +248,25 @@ def test_staff_roles_read_any_declaration(ctx: Context) -> None:
 
 def test_demo_register_is_loaded(ctx: Context) -> None:
     assert len(demo_operators()) == 40
+
+
+def test_trader_history_hides_targeting_reasons(ctx: Context) -> None:
+    trader1 = _user(ctx, "trader1")
+    assert trader1.eori
+    outcome = svc.lodge(ctx, principal=SYSTEM, raw=owned_by(declaration(seed=8), trader1.eori))
+    with ctx.uow() as uow:
+        uow.lock()
+        uow.ledger.append(
+            at=ctx.clock.now(),
+            actor="system",
+            kind="declaration.selected",
+            subject_type=svc.SUBJECT,
+            subject_id=str(outcome.id),
+            payload={"channel": "red", "reasons": ["profile TOBACCO-1 hit"], "from": "assessed"},
+        )
+        uow.commit()
+    mrn = outcome.mrn or ""
+    seen = svc.get_declaration(ctx, principal=trader1, mrn=mrn).history[-1].payload
+    assert seen == {"channel": "red", "from": "assessed", "redacted": True}
+    staff = svc.get_declaration(ctx, principal=_user(ctx, "officer1"), mrn=mrn).history[-1]
+    assert staff.payload["reasons"] == ["profile TOBACCO-1 hit"]

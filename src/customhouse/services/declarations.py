@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -344,6 +344,39 @@ def _view(row: DeclarationRow) -> DeclarationView:
     )
 
 
+# What a trader may read of its own declaration's history: states, versions, its own reasons and
+# the duty, but not targeting (profiles, model reasons) or screening details, which would teach
+# a smuggler how to pass.
+TRADER_PAYLOAD_KEYS = frozenset(
+    {
+        "from",
+        "mrn",
+        "version",
+        "lrn",
+        "declarant",
+        "source",
+        "document",
+        "problems",
+        "reason",
+        "because",
+        "channel",
+        "total",
+        "totals",
+        "duty",
+        "excise",
+        "vat",
+        "currency",
+    }
+)
+
+
+def _for_trader(event: LedgerEvent) -> LedgerEvent:
+    kept = {k: v for k, v in event.payload.items() if k in TRADER_PAYLOAD_KEYS}
+    if len(kept) == len(event.payload):
+        return event
+    return replace(event, payload={**kept, "redacted": True})
+
+
 def _check_reader(principal: Principal, row: DeclarationRow, action: Action) -> None:
     principal.require(action)
     if principal.is_trader and not principal.owns(row.declarant_eori, row.representative_eori):
@@ -358,7 +391,8 @@ def get_declaration(ctx: Context, *, principal: Principal, mrn: str) -> Declarat
         row = repo.get_by_mrn(uow.session, mrn_id.compact(mrn))
         _check_reader(principal, row, Action.READ_DECLARATION)
         view = _view(row)
-        view.history = uow.ledger.for_subject(SUBJECT, str(row.id))
+        history = uow.ledger.for_subject(SUBJECT, str(row.id))
+        view.history = [_for_trader(e) for e in history] if principal.is_trader else history
         view.versions = [
             {
                 "version": v.version,
