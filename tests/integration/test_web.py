@@ -415,6 +415,28 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
             if "/" in junk or "%" in junk or "#" in junk or "?" in junk:
                 continue
             assert client.get(path).status_code < 500, (path, junk)
+    # Staff forms, as the staff who may use them.
+    for username, forms in (
+        (
+            "officer1",
+            {
+                "/tasks/1/findings": ("code", "item", "field", "value", "note"),
+                "/tasks/junk/findings": ("code",),
+                f"{url}/approvals": ("action", "reason"),
+                f"{url}/seize": ("offence", "custodian", "location"),
+                f"{url}/release": (),
+                "/screening/hits/1/judge": ("verdict", "note", "mrn"),
+            },
+        ),
+        ("analyst1", {"/risk/profiles": ("code", "name", "channel", "priority", "criteria")}),
+    ):
+        client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
+        sign_in(client, username)
+        token = csrf(client.get("/").text)
+        for junk in NONSENSE[:8]:
+            for path, names in forms.items():
+                r = client.post(path, data={"csrf_token": token, **dict.fromkeys(names, junk)})
+                assert r.status_code < 500, (username, path, junk, r.text[:300])
     # Without the session's token every POST is refused, whatever it carries.
     for path in ("/declarations/new", f"{url}/amend", f"{url}/invalidate", "/logout"):
         assert client.post(path, data={"csrf_token": "junk"}).status_code == 403

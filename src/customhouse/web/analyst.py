@@ -44,7 +44,9 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
     ]
     values: dict[str, Any] = {
         "by_state": by_state,
-        "state_chart": charts.bars(by_state, title=_("Declarations by state")),
+        "state_chart": charts.bars(
+            [(_(s.replace("_", " ")), n) for s, n in by_state], title=_("Declarations by state")
+        ),
     }
     if principal.may(Action.READ_CONTROLS):
         times = ctl.release_time_report(ctx, principal=principal)
@@ -57,7 +59,7 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
                 title=_("Lodgement to release, minutes"),
             )
             values["mix_chart"] = charts.bars(
-                [(ch, s["count"]) for ch, s in by_channel.items()],
+                [(_(ch), s["count"]) for ch, s in by_channel.items()],
                 title=_("Released declarations by channel"),
             )
     return render(request, "dashboard.html", values)
