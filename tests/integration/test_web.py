@@ -235,6 +235,8 @@ def test_officer_works_the_queue_and_amends(client: TestClient) -> None:
     mrn = url.rsplit("/", 1)[1]
     client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
     sign_in(client, "officer1")
+    tasks = client.get("/tasks", params={"status": "allocated", "mine": "on"})
+    assert tasks.status_code == 200 and "Control tasks" in tasks.text
     queue = text(client.get("/declarations").text)
     assert "Work queue" in queue and mrn in queue
     assert mrn in text(client.get("/declarations", params={"commodity_code": "6402"}).text)
@@ -376,6 +378,7 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
         "/declarations": ["state", "mrn", "declarant", "commodity_code", "lrn", "page"],
         "/login": ["next"],
         "/dashboard": ["x"],
+        "/tasks": ["status", "office", "mine"],
     }
     sign_in(client, "trader1")
     lodged = client.post("/declarations/new", data=good_form(client), follow_redirects=False)

@@ -245,4 +245,9 @@ DATA_WORDS = (
     N_("permit required"),
     N_("certificate required"),
     N_("detain"),
+    N_("queued"),
+    N_("allocated"),
+    N_("closed"),
+    N_("documentary check"),
+    N_("physical examination"),
 )

@@ -35,7 +35,7 @@ VERDICTS = {
 }
 
 
-def _mrns(ctx: Context, ids: set[int]) -> dict[int, str]:
+def mrns_of(ctx: Context, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     with ctx.sessions() as session:
@@ -52,7 +52,7 @@ def task_queue(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
     tasks = [
         t for t in ctl.list_tasks(ctx, principal=principal, mine=True) if t["status"] != "closed"
     ]
-    mrns = _mrns(ctx, {t["declaration_id"] for t in tasks})
+    mrns = mrns_of(ctx, {t["declaration_id"] for t in tasks})
     return [{**t, "mrn": mrns.get(t["declaration_id"], ""), "due": t["deadline"]} for t in tasks]
 
 

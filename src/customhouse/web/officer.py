@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from customhouse.controls.models import Finding, FindingCode
+from customhouse.controls.models import Finding, FindingCode, TaskStatus
 from customhouse.errors import InvalidInput, Problem
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as dsvc
 from customhouse.services import enforcement as enf
 from customhouse.services import screening as scr
-from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx
+from customhouse.web import extras
+from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=500)]
 MrnField = Annotated[str, Form(max_length=40)]
+TASK_STATUSES = [s.value for s in TaskStatus]
 
 
 def _back(mrn: str) -> Response:
@@ -139,3 +141,32 @@ def judge(
 ) -> Response:
     scr.judge_hit(get_ctx(request), principal=principal, hit_id=hit_id, verdict=verdict, note=note)
     return _back(mrn)
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def tasks_page(
+    request: Request,
+    principal: SignedIn,
+    status: Annotated[str, Query(max_length=20)] = "",
+    office: Annotated[str, Query(max_length=20)] = "",
+    mine: Annotated[str, Query(max_length=5)] = "",
+) -> HTMLResponse:
+    """Control tasks with filters: status, office, only mine."""
+    ctx = get_ctx(request)
+    tasks = ctl.list_tasks(
+        ctx,
+        principal=principal,
+        office=office.strip().upper() or None,
+        status=status if status in TASK_STATUSES else None,
+        mine=mine == "on",
+    )
+    mrns = extras.mrns_of(ctx, {t["declaration_id"] for t in tasks})
+    return render(
+        request,
+        "tasks.html",
+        {
+            "tasks": [{**t, "mrn": mrns.get(t["declaration_id"], "")} for t in tasks],
+            "filters": {"status": status, "office": office, "mine": mine == "on"},
+            "statuses": TASK_STATUSES,
+        },
+    )
