@@ -17,7 +17,8 @@ err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
 CacheOpt = Annotated[
-    Path | None, typer.Option("--cache-dir", help="keep the trained model here between runs")
+    Path | None,
+    typer.Option("--cache-dir", help="trained model cache (default ~/.cache/customhouse)"),
 ]
 
 
@@ -30,9 +31,10 @@ def _emit(payload: dict[str, Any], as_json: bool, text: str) -> None:
 
 def _model(cache_dir: Path | None) -> Any:
     from customhouse.classification.service import get_model
+    from customhouse.services.classification import default_cache_dir
 
-    with err.status("training the classification model (once per process)..."):
-        return get_model(cache_dir=cache_dir)
+    with err.status("loading the classification model (trained once, then cached)..."):
+        return get_model(cache_dir=cache_dir or default_cache_dir())
 
 
 @app.command()

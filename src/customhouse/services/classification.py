@@ -54,8 +54,11 @@ _STATES = frozenset({State.ACCEPTED.value, State.ASSESSED.value, State.HELD.valu
 def cache_dir(ctx: Context) -> Path:
     """Where trained models are kept between processes (settings, else the user's cache)."""
     configured = getattr(ctx.settings, "cache_dir", None)
-    if configured:
-        return Path(configured)
+    return Path(configured) if configured else default_cache_dir()
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/customhouse``, else ``~/.cache/customhouse``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "customhouse"
 
