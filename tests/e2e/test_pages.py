@@ -227,6 +227,21 @@ def test_a_declarant_cannot_open_another_traders_declaration(page: Any) -> None:
     assert "may not see" in page.inner_text("main")
 
 
+def test_lodge_form_suggests_codes_and_estimates_as_one_types(page: Any) -> None:
+    sign_in(page, "trader1")
+    page.goto("/declarations/new")
+    page.get_by_label("Description of the goods").press_sequentially("leather shoes")
+    page.locator("#code-list option").first.wait_for(state="attached")
+    page.get_by_label("Commodity code").fill("640299")
+    page.get_by_label("Country of origin").fill("CN")
+    page.get_by_label("Invoice amount").fill("1000")
+    page.get_by_label("Gross mass (kg)").focus()  # a change event: htmx asks for the estimate
+    preview = page.locator("#lodge-estimate")
+    preview.get_by_text("Standard (most-favoured-nation) duty").wait_for()
+    assert "50.00 USD" in preview.inner_text()
+    shot(page, "lodge-estimate")
+
+
 def test_lodge_form_shows_errors_next_to_fields(page: Any) -> None:
     sign_in(page, "trader1")
     page.goto("/declarations/new")
