@@ -64,7 +64,7 @@ TYPE_MISMATCH = -3.0
 THIN_NAME = -2.5
 WEAK_ALIAS = -1.0
 HAN_READING = -1.0
-THIN_QUERY = -2.5
+THIN_QUERY = -4.0
 
 # Blocking: how many entries get the full comparison, and which keys are too common to use.
 CANDIDATES = 10
