@@ -135,7 +135,7 @@ def import_doc(
 
 def lodge_and_assess(ctx: Context, doc: dict[str, Any]) -> tuple[str, int]:
     outcome = svc.lodge(ctx, principal=SYSTEM, raw=doc)
-    run_after_acceptance(ctx, [outcome.id])
+    run_after_acceptance(ctx, [outcome.id], until="assess")
     return outcome.mrn or "", outcome.id
 
 
@@ -186,7 +186,7 @@ def test_without_a_tariff_the_declaration_stays_accepted_with_the_problem(ctx: C
     assert [p["code"] for p in first["problems"]] == ["tariff.NotLoaded"]
     assert view.history[-1].kind == "assessment.failed"
     install(ctx)
-    run_after_acceptance(ctx, [did])
+    run_after_acceptance(ctx, [did], until="assess")
     assert svc.get_declaration(ctx, principal=SYSTEM, mrn=mrn).state == "assessed"
     history = assessment_history(ctx, did)
     assert [h["status"] for h in history] == ["superseded", "current"]
@@ -223,7 +223,8 @@ def test_an_amendment_is_assessed_again_and_the_old_assessment_kept(ctx: Context
     amended["items"][0]["invoice_amount"] = "20000.00"
     amended["total_invoice_amount"] = "20000.00"
     view = svc.amend(ctx, principal=SYSTEM, mrn=mrn, raw=amended, reason="price corrected")
-    assert view.state == "assessed" and view.version == 2
+    # The amendment runs the whole pipeline again; later steps may move it on from assessed.
+    assert view.version == 2
     a = current_assessment(ctx, did)
     assert a is not None and a["duty"] == "1000.00" and a["declaration_version"] == 2
     history = assessment_history(ctx, did)
@@ -232,7 +233,8 @@ def test_an_amendment_is_assessed_again_and_the_old_assessment_kept(ctx: Context
         (2, "current", "1000.00"),
     ]
     kinds = [e.kind for e in view.history]
-    assert kinds[-3:] == ["declaration.amended", "declaration.accepted", "declaration.assessed"]
+    after = kinds[kinds.index("declaration.amended") :]
+    assert after[:3] == ["declaration.amended", "declaration.accepted", "declaration.assessed"]
 
 
 def _balance(ctx: Context) -> Decimal:

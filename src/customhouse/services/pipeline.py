@@ -37,14 +37,23 @@ def register(step: Step) -> None:
     STEPS.append(step)
 
 
-def run_after_acceptance(ctx: Context, declaration_ids: list[int]) -> None:
-    """Value, assess, screen, route ... each registered step, in order, over the batch."""
+def run_after_acceptance(
+    ctx: Context, declaration_ids: list[int], *, until: str | None = None
+) -> None:
+    """Value, assess, screen, route ... each registered step, in order, over the batch.
+
+    ``until`` names the last step to run (an officer re-running assessment alone, a test).
+    """
     if not declaration_ids:
         return
     import customhouse.services.steps  # noqa: F401  (registers every step, in order)
 
+    if until is not None and all(step.name != until for step in STEPS):
+        raise ValueError(f"no pipeline step named {until!r}")
     for step in STEPS:
         step.run(ctx, declaration_ids)
+        if step.name == until:
+            return
 
 
 def process_prepared(
