@@ -334,7 +334,14 @@ def test_an_officer_may_hold_and_a_trader_may_not(client: TestClient) -> None:
         },
     )
     assert r.status_code == 200 and "state-seized" in r.text, text(r.text)[:1500]
-    r = client.post(f"{url}/release", data={"csrf_token": token})
+    assert "Seizures by offence" not in client.get("/dashboard").text  # officers do not read cases
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "supervisor1")
+    dash = client.get("/dashboard")
+    assert "Seizures by offence" in dash.text and "counterfeit trade marks" in dash.text
+    client.post("/logout", data={"csrf_token": csrf(dash.text)})
+    sign_in(client, "officer1")
+    r = client.post(f"{url}/release", data={"csrf_token": csrf(client.get(url).text)})
     assert r.status_code == 409  # seized goods are never released
 
 

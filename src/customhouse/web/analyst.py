@@ -5,6 +5,7 @@ release times). Charts are SVG drawn on the server."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,6 +16,7 @@ from customhouse.declarations.repository import DeclarationFilter
 from customhouse.errors import DomainError, Forbidden, InvalidInput, Problem
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as svc
+from customhouse.services import enforcement as enf
 from customhouse.services import risk as risk_svc
 from customhouse.web import charts
 from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
@@ -61,6 +63,14 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
             values["mix_chart"] = charts.bars(
                 [(_(ch), s["count"]) for ch, s in by_channel.items()],
                 title=_("Released declarations by channel"),
+            )
+    if principal.may(Action.READ_ENFORCEMENT):
+        seizures = [r["case"] for r in enf.export_seizures(ctx, principal=principal)]
+        if seizures:
+            offences = Counter(str(c.get("offence_type", "")) for c in seizures)
+            values["seizures"] = seizures[-10:][::-1]
+            values["seizure_chart"] = charts.bars(
+                sorted(offences.items()), title=_("Seizures by offence")
             )
     return render(request, "dashboard.html", values)
 
