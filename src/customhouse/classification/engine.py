@@ -13,6 +13,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -109,6 +110,9 @@ def nomenclature_texts(nodes: Sequence[NomenclatureNode]) -> list[LabelledText]:
             parts = [by_code[c].description for c in (n.code[:2], n.code[:4]) if c in by_code]
             out.append(LabelledText(" ; ".join([*parts, n.description]), n.code, NOMENCLATURE))
     return out
+
+
+_SCORE_CACHE_SIZE = 50_000
 
 
 class SuggestionModel:
@@ -209,7 +213,27 @@ class SuggestionModel:
     # --- scoring ---
 
     def _scores(self, normalised: str) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
-        """Unnormalised code scores, and the nearest examples (indices, similarities)."""
+        """Unnormalised code scores, and the nearest examples (indices, similarities).
+
+        Remembered per text (bounded): a suggestion and a consistency check of the same item
+        score it once, and the same goods recur across declarations.
+        """
+        cache: dict[str, tuple[dict[str, float], np.ndarray, np.ndarray]]
+        cache = self.__dict__.setdefault("_score_cache", {})
+        found = cache.get(normalised)
+        if found is None:
+            if len(cache) >= _SCORE_CACHE_SIZE:
+                cache.clear()
+            found = cache[normalised] = self._compute_scores(normalised)
+        return dict(found[0]), found[1], found[2]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The score cache is per process; it is not part of the trained model.
+        state = dict(self.__dict__)
+        state.pop("_score_cache", None)
+        return state
+
+    def _compute_scores(self, normalised: str) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
         cfg = self.config
         q = normalize(self._vectoriser.transform([normalised]))
         sims = np.asarray((q @ self._xt).todense()).ravel()
