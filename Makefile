@@ -22,6 +22,8 @@ run: install
 	$(BIN)/customhouse db upgrade
 	$(BIN)/customhouse reference load
 	$(BIN)/customhouse tariff load --profile us
+	$(BIN)/customhouse demo load
+	$(BIN)/customhouse risk demo
 	$(BIN)/customhouse demo load --declarations 300
 	$(BIN)/customhouse serve --host $(HOST) --port $(PORT)
 
