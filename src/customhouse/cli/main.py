@@ -150,7 +150,7 @@ def demo_load(
     from customhouse.services.reference import reference_snapshot
 
     with context() as ctx:
-        summary: dict[str, Any] = dict(load_demo(ctx))
+        summary: dict[str, Any] = dict(load_demo(ctx, guarantees=True))
         if declarations:
             reference = reference_snapshot(ctx)
             hs6 = sorted(reference.hs6_codes(date(2025, 1, 6)))

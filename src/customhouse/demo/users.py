@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from functools import lru_cache
 
 from customhouse.access.models import SYSTEM, Role
-from customhouse.demo.operators import demo_operators
+from customhouse.demo.operators import BROKER_COUNT, demo_operators
 from customhouse.services.access import NewUser, create_user, hash_password, user_by_name
 from customhouse.services.context import Context
 from customhouse.services.operators import OperatorInput, register_operators
@@ -90,7 +91,7 @@ def _demo_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-def load_demo(ctx: Context) -> dict[str, int]:
+def load_demo(ctx: Context, *, guarantees: bool = False) -> dict[str, int]:
     ops = [
         OperatorInput(
             eori=o.eori,
@@ -113,4 +114,31 @@ def load_demo(ctx: Context) -> dict[str, int]:
                 ctx, principal=SYSTEM, user=replace(user, password=None, password_hash=_demo_hash())
             )
             created += 1
-    return {"operators": registered, "users_created": created}
+    return {
+        "operators": registered,
+        "users_created": created,
+        "guarantees_opened": _demo_guarantees(ctx) if guarantees else 0,
+    }
+
+
+def _demo_guarantees(ctx: Context) -> int:
+    """Deferment accounts for the brokers and the traders approved for deferment (DPO), so that
+    green-channel goods are released against them as in a real service; once per holder."""
+    from sqlalchemy import select
+
+    from customhouse.controls.tables import GuaranteeAccountRow
+    from customhouse.services.controls import open_guarantee
+
+    ops = demo_operators()
+    holders = [o.eori for o in ops[-BROKER_COUNT:]]
+    holders += [o.eori for o in ops if any(a.kind == "DPO" for a in o.authorisations)]
+    with ctx.sessions() as session:
+        have = set(session.scalars(select(GuaranteeAccountRow.holder_eori)))
+    opened = 0
+    for eori in dict.fromkeys(holders):
+        if eori not in have:
+            open_guarantee(
+                ctx, principal=SYSTEM, holder_eori=eori, currency="USD", limit=Decimal("5000000")
+            )
+            opened += 1
+    return opened
