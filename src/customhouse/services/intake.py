@@ -35,7 +35,8 @@ def prepare_in_parallel(
 ) -> Iterator[list[Prepared]]:
     """Prepared batches in file order; ``workers=0`` prepares in this process."""
     reference = reference_snapshot(ctx)
-    count = (os.cpu_count() or 1) if workers is None else workers
+    # One core stays with the writer: on two cores, one preparing worker beside it is fastest.
+    count = max(1, (os.cpu_count() or 2) - 1) if workers is None else workers
     if count <= 0 or "fork" not in multiprocessing.get_all_start_methods():
         for chunk in chunks:
             yield [prepare_line(line, number, reference) for number, line in chunk]
