@@ -1596,3 +1596,33 @@ def release_time_report(
     with ctx.sessions() as session:
         rows = [(c, o, float(m)) for c, o, m in session.execute(q)]
     return release_times(rows)
+
+
+def list_approvals(
+    ctx: Context, *, principal: Principal, status: str | None = "pending", limit: int = 200
+) -> list[dict[str, Any]]:
+    """The supervisor's inbox: changes waiting for (or given) a second pair of eyes."""
+    principal.require(Action.APPROVE)
+    stmt = select(ApprovalRow).order_by(ApprovalRow.id.desc()).limit(max(1, min(limit, 1000)))
+    if status:
+        stmt = stmt.where(ApprovalRow.status == status)
+    with ctx.sessions() as session:
+        rows = list(session.scalars(stmt))
+    return [
+        {
+            "id": a.id,
+            "action": a.action,
+            "subject_type": a.subject_type,
+            "subject_id": a.subject_id,
+            "params": a.params or {},
+            "reason": a.reason,
+            "requested_by": a.requested_by,
+            "requested_at": a.requested_at,
+            "status": a.status,
+            "decided_by": a.decided_by,
+            "decided_at": a.decided_at,
+            # The requester may not decide it; the page shows why the button is missing.
+            "own_request": a.requested_by == principal.username,
+        }
+        for a in rows
+    ]

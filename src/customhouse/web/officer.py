@@ -170,3 +170,38 @@ def tasks_page(
             "statuses": TASK_STATUSES,
         },
     )
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_page(
+    request: Request,
+    principal: SignedIn,
+    status: Annotated[str, Query(max_length=12)] = "pending",
+) -> HTMLResponse:
+    """The supervisor's inbox: overrides asked by an officer, approved by someone else."""
+    wanted = status if status in ("pending", "approved", "refused") else "pending"
+    items = ctl.list_approvals(get_ctx(request), principal=principal, status=wanted)
+    return render(request, "approvals.html", {"approvals": items, "status": wanted})
+
+
+@router.post("/approvals/{approval_id}/decision", dependencies=[CsrfChecked])
+def decide(
+    request: Request,
+    principal: SignedIn,
+    approval_id: int,
+    decision: FormText = "",
+    note: FormText = "",
+) -> Response:
+    if decision not in ("approve", "refuse"):
+        raise InvalidInput(
+            "choose approve or refuse",
+            [Problem("approval.decision", "/decision", "choose approve or refuse")],
+        )
+    ctl.decide_approval(
+        get_ctx(request),
+        principal=principal,
+        approval_id=approval_id,
+        approve=decision == "approve",
+        note=note,
+    )
+    return RedirectResponse("/approvals", status_code=303)

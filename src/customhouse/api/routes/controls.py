@@ -158,6 +158,16 @@ def ask(body: ApprovalIn, ctx: CtxDep, principal: PrincipalDep) -> dict[str, int
     return {"approval": approval}
 
 
+@router.get("/approvals", responses=ERRORS)
+def approvals(
+    ctx: CtxDep,
+    principal: PrincipalDep,
+    status: Annotated[str | None, Query(max_length=12)] = "pending",
+) -> dict[str, Any]:
+    """The supervisor's inbox of changes that need a second pair of eyes."""
+    return {"approvals": svc.list_approvals(ctx, principal=principal, status=status or None)}
+
+
 @router.post("/approvals/{approval_id}/decision", responses=ERRORS)
 def decide(
     approval_id: int, body: DecisionIn, ctx: CtxDep, principal: PrincipalDep
