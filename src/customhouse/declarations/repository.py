@@ -107,13 +107,6 @@ def get_by_mrn(session: Session, mrn: str, *, for_update: bool = False) -> Decla
     return row
 
 
-def get_by_id(session: Session, declaration_id: int) -> DeclarationRow:
-    row = session.get(DeclarationRow, declaration_id)
-    if row is None:
-        raise DeclarationNotFound(f"no declaration {declaration_id}", {"id": declaration_id})
-    return row
-
-
 def versions(session: Session, declaration_id: int) -> list[DeclarationVersionRow]:
     return list(
         session.execute(

@@ -6,7 +6,7 @@ the caller passes in, and never the clock or the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -504,7 +504,3 @@ def _check_totals(doc: DeclarationDocument, out: _Collector) -> None:
                 "/total_packages",
                 f"items count {items_packages} packages, the header says {doc.total_packages}",
             )
-
-
-def errors_only(problems: list[Problem]) -> Iterator[Problem]:
-    return (p for p in problems if p.severity == "error")

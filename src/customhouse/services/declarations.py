@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-
-from sqlalchemy import select
 
 from customhouse.access.models import Action, PermissionDenied, Principal
 from customhouse.declarations import repository as repo
@@ -17,9 +15,9 @@ from customhouse.declarations.errors import (
     IdempotencyKeyReused,
     NotAmendable,
 )
-from customhouse.declarations.intake import Prepared, prepare_document
+from customhouse.declarations.intake import ItemRef, Prepared, prepare_document
 from customhouse.declarations.lifecycle import AMENDABLE, State, check_transition
-from customhouse.declarations.models import DeclarationDocument, DeclarationType
+from customhouse.declarations.models import DeclarationType, Item
 from customhouse.declarations.rules import RulesConfig, check_register, parse, party_refs, validate
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import Problem
@@ -167,16 +165,7 @@ def store_prepared(
                 subject_id=subject,
                 payload={"mrn": row["mrn"], "version": 1},
             )
-            items.extend(
-                {
-                    "declaration_id": row_id,
-                    "sequence": i.sequence,
-                    "commodity_code": i.commodity_code,
-                    "origin": i.origin,
-                    "description": i.description,
-                }
-                for i in p.items
-            )
+            items.extend(_item_rows(row_id, p.items))
         repo.insert_items(session, items)
         uow.commit()
     stored = iter(zip(ids, rows, fresh, strict=True))
@@ -264,7 +253,8 @@ def _assign_mrns(uow: UnitOfWork, ctx: Context, rows: list[dict[str, Any]], now:
         row["mrn"] = mrn_id.make(now.year, country, f"{first + offset:012d}{letter}")
 
 
-def _item_rows(declaration_id: int, doc: DeclarationDocument) -> list[dict[str, Any]]:
+def _item_rows(declaration_id: int, items: Iterable[ItemRef | Item]) -> list[dict[str, Any]]:
+    """Rows of the items table, from a prepared declaration or a parsed document."""
     return [
         {
             "declaration_id": declaration_id,
@@ -273,7 +263,7 @@ def _item_rows(declaration_id: int, doc: DeclarationDocument) -> list[dict[str, 
             "origin": item.origin,
             "description": item.description,
         }
-        for item in doc.items
+        for item in items
     ]
 
 
@@ -445,10 +435,6 @@ def list_declarations(
 
 # --- changing ------------------------------------------------------------------------------
 
-# Steps that run again after a declaration is amended (assessment, risk ...), registered by the
-# pipeline so this module need not know them.
-AfterChange = Callable[[Context, list[int]], None]
-
 
 def transition(
     uow: UnitOfWork,
@@ -546,7 +532,7 @@ def amend(
         row.procedure = doc.procedure
         row.office = doc.office
         row.declaration_date = doc.declaration_date.isoformat()
-        repo.replace_items(uow.session, row.id, _item_rows(row.id, doc))
+        repo.replace_items(uow.session, row.id, _item_rows(row.id, doc.items))
         uow.ledger.append(
             at=now,
             actor=principal.actor,
@@ -592,14 +578,3 @@ def invalidate(ctx: Context, *, principal: Principal, mrn: str, reason: str) -> 
         )
         uow.commit()
     return get_declaration(ctx, principal=principal, mrn=mrn)
-
-
-def ids_in_state(ctx: Context, state: State, ids: Sequence[int]) -> list[int]:
-    with ctx.uow() as uow:
-        return list(
-            uow.session.execute(
-                select(DeclarationRow.id).where(
-                    DeclarationRow.id.in_(ids), DeclarationRow.state == state.value
-                )
-            ).scalars()
-        )
