@@ -16,12 +16,14 @@ from customhouse.declarations.errors import (
     IllegalTransition,
     NotAmendable,
 )
+from customhouse.declarations.lifecycle import State
 from customhouse.declarations.repository import DeclarationFilter
 from customhouse.demo.operators import demo_operators
 from customhouse.identifiers import mrn as mrn_id
 from customhouse.services import declarations as svc
 from customhouse.services.access import user_by_name
 from customhouse.services.context import Context
+from customhouse.services.documents import CACHE_KEY, document_cache, documents_in_states
 from customhouse.services.ledger import verify_ledger
 from tests.integration.factories import declaration, declarations, owned_by
 
@@ -110,6 +112,27 @@ def test_amendment_makes_a_new_version_and_keeps_history(ctx: Context) -> None:
     assert [v["version"] for v in view.versions] == [1, 2]
     assert view.versions[0]["document"]["items"][0]["description"] == doc["items"][0]["description"]
     assert "declaration.amended" in [e.kind for e in view.history]
+
+
+def test_steps_read_each_version_once_and_never_a_stale_one(ctx: Context) -> None:
+    doc = declaration()
+    lodged = svc.lodge(ctx, principal=SYSTEM, raw=doc)
+    cache = document_cache(ctx)
+    assert (lodged.id, 1) in cache  # intake left the text it committed
+    amended = copy.deepcopy(doc)
+    amended["items"][0]["description"] = "corrected description of the goods"
+    svc.amend(ctx, principal=SYSTEM, mrn=lodged.mrn or "", raw=amended, reason="typo")
+    states = [s.value for s in State]
+    with ctx.sessions() as session:
+        ((found_id, version, found),) = documents_in_states(ctx, session, [lodged.id], states)
+        assert (found_id, version) == (lodged.id, 2)
+        assert found.items[0].description == "corrected description of the goods"
+        assert (lodged.id, 2) in cache
+        # A cold process (empty cache) reads the same from the database.
+        ctx.forget(CACHE_KEY)
+        ((_, version_again, again),) = documents_in_states(ctx, session, [lodged.id], states)
+        assert version_again == 2 and again == found
+        assert documents_in_states(ctx, session, [lodged.id], ["rejected"]) == []
 
 
 def test_amendment_with_errors_changes_nothing(ctx: Context) -> None:

@@ -68,6 +68,7 @@ def run_pipeline_bench(
     from customhouse.services import risk as risk_svc
     from customhouse.services.access import user_by_name
     from customhouse.services.assessment import active_tariff, load_tariff_into_db
+    from customhouse.services.classification import model as classification_model
     from customhouse.services.context import Context, FixedClock
     from customhouse.services.ledger import verify_ledger
     from customhouse.services.pipeline import process_prepared
@@ -87,6 +88,7 @@ def run_pipeline_bench(
         load_tariff_into_db(ctx, principal=SYSTEM, tariff=load_us(TARIFF), source=TARIFF.name)
         active_tariff(ctx)
         risk_svc.seed_demo(ctx)
+        classification_model(ctx)  # as a server warms it (from the disk cache after one run)
         with ctx.uow() as uow:
             uow.lock()
             for op in demo_operators():

@@ -37,6 +37,7 @@ from customhouse.ledger.models import timestamp
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, transition
+from customhouse.services.documents import documents_in_states
 from customhouse.services.pipeline import Step, register
 from customhouse.services.reference import reference_snapshot
 from customhouse.tariff import assessment_repository as arepo
@@ -526,18 +527,8 @@ def _fits(outcome: Outcome, remaining: Mapping[str, Decimal]) -> bool:
 
 
 def _load_accepted(ctx: Context, ids: Sequence[int]) -> list[tuple[int, int, DeclarationDocument]]:
-    out: list[tuple[int, int, DeclarationDocument]] = []
     with ctx.sessions() as session:
-        for start in range(0, len(ids), 1000):
-            chunk = list(ids[start : start + 1000])
-            for row_id, version, document in session.execute(
-                select(DeclarationRow.id, DeclarationRow.version, DeclarationRow.document).where(
-                    DeclarationRow.id.in_(chunk), DeclarationRow.state == State.ACCEPTED.value
-                )
-            ):
-                doc = DeclarationDocument.model_validate(document)
-                out.append((row_id, version, doc))
-    return out
+        return documents_in_states(ctx, session, ids, (State.ACCEPTED.value,))
 
 
 def _money(x: Decimal) -> str:

@@ -40,6 +40,7 @@ from customhouse.errors import InvalidInput, Problem
 from customhouse.ledger.models import timestamp
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT
+from customhouse.services.documents import documents_in_states
 from customhouse.services.pipeline import Step, register
 
 STEP = "classify"
@@ -294,16 +295,8 @@ def _problems(findings: Sequence[ItemFinding], doc: DeclarationDocument) -> list
 
 def run(ctx: Context, declaration_ids: list[int]) -> None:
     """The ``classify`` step: store findings per item; no declaration changes state."""
-    loaded: list[tuple[int, int, DeclarationDocument]] = []
     with ctx.sessions() as session:
-        for start in range(0, len(declaration_ids), 1000):
-            chunk = declaration_ids[start : start + 1000]
-            for row_id, version, document in session.execute(
-                select(DeclarationRow.id, DeclarationRow.version, DeclarationRow.document).where(
-                    DeclarationRow.id.in_(chunk), DeclarationRow.state.in_(_STATES)
-                )
-            ):
-                loaded.append((row_id, version, DeclarationDocument.model_validate(document)))
+        loaded = documents_in_states(ctx, session, declaration_ids, _STATES)
         if not loaded:
             return
         holders = {
@@ -341,13 +334,25 @@ def _store(
         )
         # Only the version the findings were made on; a rerun replaces its own findings.
         results = [r for r in results if current.get(r[0]) == r[1]]
-        for row_id, version, _, _ in results:
-            session.execute(
-                delete(ItemFindingRow).where(
-                    ItemFindingRow.declaration_id == row_id,
-                    ItemFindingRow.declaration_version == version,
+        stored = {
+            (did, version)
+            for start in range(0, len(results), 1000)
+            for did, version in session.execute(
+                select(ItemFindingRow.declaration_id, ItemFindingRow.declaration_version)
+                .where(
+                    ItemFindingRow.declaration_id.in_([r[0] for r in results[start : start + 1000]])
                 )
+                .distinct()
             )
+        }
+        for row_id, version, _, _ in results:
+            if (row_id, version) in stored:
+                session.execute(
+                    delete(ItemFindingRow).where(
+                        ItemFindingRow.declaration_id == row_id,
+                        ItemFindingRow.declaration_version == version,
+                    )
+                )
         rows = [
             {
                 "declaration_id": row_id,

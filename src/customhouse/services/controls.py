@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from customhouse.access.models import Action, Principal, Role
 from customhouse.access.tables import UserRow
@@ -372,7 +372,10 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             chunk = declaration_ids[start : start + 1000]
             rows.extend(
                 session.scalars(
-                    select(DeclarationRow).where(
+                    select(DeclarationRow)
+                    # The document is read only where a permit must be checked (rare).
+                    .options(defer(DeclarationRow.document), defer(DeclarationRow.problems))
+                    .where(
                         DeclarationRow.id.in_(chunk),
                         DeclarationRow.state == State.SELECTED.value,
                         DeclarationRow.channel.is_not(None),

@@ -24,6 +24,7 @@ from customhouse.errors import Problem
 from customhouse.identifiers import mrn as mrn_id
 from customhouse.ledger.models import LedgerEvent, timestamp
 from customhouse.services.context import Context
+from customhouse.services.documents import document_cache
 from customhouse.services.reference import operator_lookup, reference_snapshot
 from customhouse.storage.uow import UnitOfWork
 
@@ -168,6 +169,11 @@ def store_prepared(
             items.extend(_item_rows(row_id, p.items))
         repo.insert_items(session, items)
         uow.commit()
+    # Only after the commit: a rolled-back id may be given again to another declaration.
+    cache = document_cache(ctx)
+    for row_id, row, p in zip(ids, rows, fresh, strict=True):
+        if row["mrn"] is not None:
+            cache.remember(row_id, 1, p.document_json)
     stored = iter(zip(ids, rows, fresh, strict=True))
     for i, p in enumerate(prepared):
         if outcomes[i] is None and (not p.key or first_with_key.get(p.key) == i):

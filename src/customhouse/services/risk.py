@@ -48,6 +48,7 @@ from customhouse.risk.repository import RiskRepository
 from customhouse.risk.tables import RiskDecisionRow, RiskOfficePolicyRow
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, transition
+from customhouse.services.documents import documents_in_states
 from customhouse.services.pipeline import Step, register
 from customhouse.tariff.assessment_tables import AssessmentRow
 from customhouse.traders.tables import AuthorisationRow
@@ -245,7 +246,6 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                         DeclarationRow.mrn,
                         DeclarationRow.office,
                         DeclarationRow.channel,
-                        DeclarationRow.document,
                         DeclarationRow.updated_at,
                     )
                 )
@@ -254,6 +254,15 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             )
         if not rows:
             return
+        versions = {r.id: r.version for r in rows}
+        docs = {
+            i: d
+            for i, v, d in documents_in_states(
+                ctx, session, list(versions), (State.ASSESSED.value,)
+            )
+            if versions[i] == v
+        }
+        rows = [r for r in rows if r.id in docs]
         ids = [r.id for r in rows]
         assessments: dict[int, AssessmentRow] = {}
         for start in range(0, len(ids), 1000):
@@ -273,7 +282,6 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 )
             ):
                 assessments[a.declaration_id] = a
-        docs = {r.id: DeclarationDocument.model_validate(r.document) for r in rows}
         eoris = {
             e
             for d in docs.values()

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, load_only
 
 from customhouse.access.models import Action, Principal
@@ -73,6 +73,7 @@ from customhouse.screening.tables import (
 from customhouse.services import declarations as dsvc
 from customhouse.services.context import Context
 from customhouse.services.declarations import transition
+from customhouse.services.documents import documents_in_states
 from customhouse.services.pipeline import Step, register
 from customhouse.storage.uow import UnitOfWork
 
@@ -215,25 +216,19 @@ def _chunks(ids: Sequence[T], size: int = 1000) -> Iterable[list[T]]:
 
 
 def _to_screen(ctx: Context, ids: Sequence[int]) -> list[tuple[int, int, DeclarationDocument]]:
-    out: list[tuple[int, int, DeclarationDocument]] = []
     with ctx.sessions() as session:
-        for chunk in _chunks(ids):
-            done = {
+        assessed = documents_in_states(ctx, session, ids, (State.ASSESSED.value,))
+        done: set[tuple[int, int]] = set()
+        for chunk in _chunks([i for i, _, _ in assessed]):
+            done.update(
                 (did, version)
                 for did, version in session.execute(
                     select(ScreeningRunRow.declaration_id, ScreeningRunRow.declaration_version)
                     .where(ScreeningRunRow.declaration_id.in_(chunk))
                     .where(ScreeningRunRow.outcome.in_(DONE))
                 )
-            }
-            for row_id, version, document in session.execute(
-                select(DeclarationRow.id, DeclarationRow.version, DeclarationRow.document).where(
-                    DeclarationRow.id.in_(chunk), DeclarationRow.state == State.ASSESSED.value
-                )
-            ):
-                if (row_id, version) not in done:
-                    out.append((row_id, version, DeclarationDocument.model_validate(document)))
-    return out
+            )
+    return [(i, v, d) for i, v, d in assessed if (i, v) not in done]
 
 
 def remembered_verdicts(
@@ -284,13 +279,54 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     with ctx.uow() as uow:
         uow.lock()
         rows = _rows(uow.session, [r[0] for r in results])
-        for row_id, version, result in results:
-            row = rows.get(row_id)
-            # Only what is still assessed in the version the engine saw.
-            if row is None or row.state != State.ASSESSED.value or row.version != version:
-                continue
-            record(uow, row, result, lists, now)
+        # Only what is still assessed in the version the engine saw.
+        kept = [
+            (row, result)
+            for row_id, version, result in results
+            if (row := rows.get(row_id)) is not None
+            and row.state == State.ASSESSED.value
+            and row.version == version
+        ]
+        _answer_by_amendment(uow.session, [row for row, _ in kept], now)
+        # Most declarations are clear: their runs are one insert; the rest are recorded in full.
+        clear = [
+            (row, r) for row, r in kept if not (r.hits or r.queries or r.note or r.hold_reasons)
+        ]
+        if clear:
+            uow.session.execute(
+                insert(ScreeningRunRow),
+                [
+                    {
+                        "declaration_id": row.id,
+                        "declaration_version": row.version,
+                        "at": now,
+                        "outcome": r.outcome,
+                        "lists": dict(lists),
+                        "reasons": [],
+                        "note": "",
+                    }
+                    for row, r in clear
+                ],
+            )
+        for row, result in kept:
+            if result.hits or result.queries or result.note or result.hold_reasons:
+                record(uow, row, result, lists, now, answered=True)
         uow.commit()
+
+
+def _answer_by_amendment(session: Session, rows: Sequence[DeclarationRow], now: datetime) -> None:
+    """An amendment answers the queries of the versions before it (asked again if still
+    missing)."""
+    versions = {row.id: row.version for row in rows if row.version > 1}
+    for chunk in _chunks(sorted(versions)):
+        for q in session.scalars(
+            select(ScreeningQueryRow).where(
+                ScreeningQueryRow.declaration_id.in_(chunk), ScreeningQueryRow.status == "open"
+            )
+        ):
+            version = versions[q.declaration_id]
+            if q.declaration_version < version:
+                q.status, q.answered_at, q.answer = "answered", now, f"amended (version {version})"
 
 
 def _rows(session: Session, ids: Sequence[int]) -> dict[int, DeclarationRow]:
@@ -367,19 +403,15 @@ def record(
     result: DeclarationScreening,
     lists: dict[str, str],
     now: datetime,
+    *,
+    answered: bool = False,
 ) -> ScreeningRunRow:
     """Store one declaration's screening (run, hits, queries, ledger events) and hold it if
-    it must be held. The caller holds the unit of work and commits."""
+    it must be held. The caller holds the unit of work and commits; ``answered`` when it has
+    already closed the queries an amendment answers."""
     session = uow.session
-    # An amendment answers the queries of the versions before it (asked again if still missing).
-    for q in session.scalars(
-        select(ScreeningQueryRow).where(
-            ScreeningQueryRow.declaration_id == row.id,
-            ScreeningQueryRow.status == "open",
-            ScreeningQueryRow.declaration_version < row.version,
-        )
-    ):
-        q.status, q.answered_at, q.answer = "answered", now, f"amended (version {row.version})"
+    if not answered:
+        _answer_by_amendment(session, [row], now)
     run_row = ScreeningRunRow(
         declaration_id=row.id,
         declaration_version=row.version,

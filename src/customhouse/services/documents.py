@@ -1,0 +1,108 @@
+"""Declaration documents for the pipeline steps, parsed once per process.
+
+A stored version of a declaration never changes (an amendment makes a new version), so the
+document of (id, version) that one step parsed serves every later step. Intake leaves the JSON
+text it has just committed; the first step that needs the document parses it and keeps the
+parsed model. Bounded: the least recently used go first, and a miss reads the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import Text, select, type_coerce
+from sqlalchemy.orm import Session
+
+from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.tables import DeclarationRow
+from customhouse.services.context import Context
+
+CACHE_KEY = "declarations.documents"
+CAPACITY = 20_000  # a few batches of the pipeline; about 2 KB a document
+_CHUNK = 1000  # ids per IN (...) list
+
+
+class DocumentCache:
+    """(declaration id, version) -> parsed document (or its JSON text until first asked).
+
+    >>> c = DocumentCache(capacity=1)
+    >>> c.remember(1, 1, '{"lrn": "x"}')
+    >>> c.remember(2, 1, '{"lrn": "y"}')
+    >>> (1, 1) in c, (2, 1) in c
+    (False, True)
+    """
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[int, int], str | DeclarationDocument] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def remember(
+        self, declaration_id: int, version: int, document: str | DeclarationDocument
+    ) -> None:
+        with self._lock:
+            self._entries[(declaration_id, version)] = document
+            self._entries.move_to_end((declaration_id, version))
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def get(self, declaration_id: int, version: int) -> DeclarationDocument | None:
+        key = (declaration_id, version)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+        if isinstance(found, str):
+            found = DeclarationDocument.model_validate_json(found)
+            self.remember(declaration_id, version, found)
+        return found
+
+
+def document_cache(ctx: Context) -> DocumentCache:
+    cache: DocumentCache = ctx.cached(CACHE_KEY, DocumentCache)
+    return cache
+
+
+def documents_in_states(
+    ctx: Context, session: Session, ids: Sequence[int], states: Collection[str]
+) -> list[tuple[int, int, DeclarationDocument]]:
+    """(id, version, document) of those of ``ids`` now in one of ``states``, in id order.
+
+    Reads ids, versions and states first; only documents this process has not parsed are read
+    (as text, parsed by pydantic-core straight from JSON).
+    """
+    cache = document_cache(ctx)
+    found: dict[int, tuple[int, DeclarationDocument]] = {}
+    missing: list[int] = []
+    wanted = sorted(set(states))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        for row_id, version in session.execute(
+            select(DeclarationRow.id, DeclarationRow.version).where(
+                DeclarationRow.id.in_(chunk), DeclarationRow.state.in_(wanted)
+            )
+        ):
+            doc = cache.get(row_id, version)
+            if doc is None:
+                missing.append(row_id)
+            else:
+                found[row_id] = (version, doc)
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        for row_id, version, text in session.execute(
+            select(
+                DeclarationRow.id,
+                DeclarationRow.version,
+                type_coerce(DeclarationRow.document, Text),
+            ).where(DeclarationRow.id.in_(chunk), DeclarationRow.state.in_(wanted))
+        ):
+            doc = DeclarationDocument.model_validate_json(text)
+            cache.remember(row_id, version, doc)
+            found[row_id] = (version, doc)
+    return [(i, v, d) for i, (v, d) in sorted(found.items())]
