@@ -11,6 +11,7 @@ release times are the simulated lodgement-to-release minutes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import tempfile
 import time
@@ -57,7 +58,6 @@ def run_pipeline_bench(
     from customhouse.access.models import SYSTEM
     from customhouse.controls.models import Finding, FindingCode
     from customhouse.controls.tables import ControlTaskRow, GuaranteeAccountRow
-    from customhouse.declarations.intake import prepare_document
     from customhouse.declarations.tables import DeclarationRow
     from customhouse.demo.generator import BUNDLED_US_TARIFF, generate, national_lines
     from customhouse.demo.operators import demo_operators
@@ -70,6 +70,7 @@ def run_pipeline_bench(
     from customhouse.services.assessment import active_tariff, load_tariff_into_db
     from customhouse.services.classification import model as classification_model
     from customhouse.services.context import Context, FixedClock
+    from customhouse.services.intake import prepare_in_parallel
     from customhouse.services.ledger import verify_ledger
     from customhouse.services.pipeline import process_prepared
     from customhouse.settings import Settings
@@ -104,12 +105,17 @@ def run_pipeline_bench(
                     )
             uow.commit()
         hs6 = sorted(snapshot.hs6_codes(dt.date(2025, 1, 6)))
-        docs = [
-            g.document
-            for g in generate(
-                count, seed, hs6, error_rate=0.0, national=national_lines(BUNDLED_US_TARIFF)
+        # The declarations as the JSON-lines file ``customhouse process`` would read.
+        lines = [
+            (n, json.dumps(g.document, separators=(",", ":")).encode())
+            for n, g in enumerate(
+                generate(
+                    count, seed, hs6, error_rate=0.0, national=national_lines(BUNDLED_US_TARIFF)
+                ),
+                start=1,
             )
         ]
+        chunks = [lines[start : start + batch_size] for start in range(0, count, batch_size)]
         startup = time.perf_counter() - t0
 
         # The automated part: lodge and every pipeline step, in batches arriving over the day.
@@ -121,10 +127,10 @@ def run_pipeline_bench(
         t0 = time.perf_counter()
         ids: list[int] = []
         try:
-            for n, start in enumerate(range(0, count, batch_size)):
+            # As ``customhouse process`` runs: a worker prepares the next batch (read, parse,
+            # document rules) while this process stores one and runs every step over it.
+            for n, prepared in enumerate(prepare_in_parallel(ctx, chunks)):
                 clock.at = START + dt.timedelta(minutes=15 * n)
-                chunk = docs[start : start + batch_size]
-                prepared = [prepare_document(d, snapshot) for d in chunk]
                 outcomes = process_prepared(
                     ctx, principal=SYSTEM, prepared=prepared, source="bench"
                 )

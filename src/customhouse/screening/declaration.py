@@ -22,7 +22,7 @@ reasons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,7 +40,14 @@ from customhouse.screening.goods import (
     GoodsItem,
     screen_goods,
 )
-from customhouse.screening.models import EntityType, Identifier, Party, Verdict, party_key
+from customhouse.screening.models import (
+    EntityType,
+    Identifier,
+    Party,
+    PartyScreening,
+    Verdict,
+    party_key,
+)
 from customhouse.screening.names import GENERIC, plain_words
 
 ROLES = ("declarant", "importer", "exporter", "representative", "seller", "buyer")
@@ -63,6 +70,8 @@ DOCUMENT_KINDS: dict[str, str] = {
 
 # Remembered verdicts: (party key, list, entity id, entity fingerprint) -> latest verdict.
 Remembered = Mapping[tuple[str, str, str, str], Verdict]
+# (party, threshold) -> its screening against one index
+ScreenedParties = MutableMapping[tuple[Party, float], PartyScreening]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +193,7 @@ def _party_hits(
     index: ScreeningIndex,
     threshold: float,
     remembered: Remembered,
+    screened: ScreenedParties | None,
 ) -> tuple[list[HitRecord], list[str], list[str], list[str]]:
     hits: list[HitRecord] = []
     reasons: list[str] = []
@@ -192,7 +202,12 @@ def _party_hits(
     for role, party in parties_of(doc):
         key = party_key(party)
         keys.append(key)
-        for h in screen_party(index, party, threshold).hits:
+        found = screened.get((party, threshold)) if screened is not None else None
+        if found is None:
+            found = screen_party(index, party, threshold)
+            if screened is not None:
+                screened[(party, threshold)] = found
+        for h in found.hits:
             verdict = remembered.get((key, h.list_name, h.entity_id, h.fingerprint))
             explanation: dict[str, Any] = {
                 "matched_name": h.matched_name,
@@ -270,11 +285,13 @@ def screen_declaration(
     at: date,
     remembered: Remembered | None = None,
     required: bool = False,
+    screened: ScreenedParties | None = None,
 ) -> DeclarationScreening:
     """Parties and goods of one declaration; hold reasons for open party hits at or above the
     threshold (not remembered as false matches), prohibited or detained goods, and missing
     documents. Without an index the parties are not screened: noted, and a hold if
-    ``required``."""
+    ``required``. ``screened`` keeps each party's result against this ``index`` (the same
+    importer on many declarations is matched once); the caller drops it with the index."""
     hits: list[HitRecord] = []
     reasons: list[str] = []
     public: list[str] = []
@@ -286,7 +303,7 @@ def screen_declaration(
             reasons.append("parties need manual screening: " + NO_LIST)
             public.append("parties need manual screening by customs")
     else:
-        hits, reasons, public, keys = _party_hits(doc, index, threshold, remembered or {})
+        hits, reasons, public, keys = _party_hits(doc, index, threshold, remembered or {}, screened)
     goods, queries, goods_reasons = _goods_hits(doc, controls, at)
     return DeclarationScreening(
         hits=tuple(hits + goods),

@@ -31,8 +31,9 @@ from customhouse.screening.matching import (
     DEFAULT_MODEL,
     Feature,
     MatchModel,
-    compare_names,
-    name_score,
+    explain,
+    log_odds,
+    name_values,
 )
 from customhouse.screening.models import (
     EntityType,
@@ -108,6 +109,7 @@ class ScreeningIndex:
         self.name_entry: list[int] = []
         # A "form" is a name as its parts: the same name on seven lists is compared once.
         self.form_text: list[str] = []
+        self.form_tokens: list[tuple[str, ...]] = []
         self.form_names: list[list[int]] = []
         forms: dict[tuple[str, ...], int] = {}
         postings: dict[str, list[int]] = {}
@@ -124,6 +126,7 @@ class ScreeningIndex:
                     if form_no is None:
                         form_no = forms[form] = len(self.form_text)
                         self.form_text.append(name)
+                        self.form_tokens.append(form)
                         self.form_names.append([])
                         for key in set(_keys(name)):
                             postings.setdefault(key, []).append(form_no)
@@ -275,11 +278,12 @@ def screen_party(
     lift = DOB_MATCH + COUNTRY_MATCH + (IDENTIFIER_MATCH if party.identifiers else 0.0)
     floor = _logit(cut) - lift
     best: dict[int, PartyHit] = {}
+    query = tokens(party.name)
     for form_no in index.candidates(party.name, limit):
-        form = index.form_text[form_no]
-        if _logit(name_score(party.name, form, model)) < floor:
+        values = name_values(query, index.form_tokens[form_no])
+        if log_odds(values, model) < floor:
             continue
-        scored = compare_names(party.name, form, model)
+        scored = explain(values, model)
         for name_no in index.form_names[form_no]:
             entry_no = index.name_entry[name_no]
             entry = index.entries[entry_no]

@@ -240,22 +240,40 @@ def name_features(query: str, candidate: str) -> dict[str, tuple[float, str]]:
     return {n: (v, REASONS[n]) for n, v in zip(FEATURE_NAMES, values, strict=True)}
 
 
+def name_values(query: tuple[str, ...], candidate: tuple[str, ...]) -> tuple[float, ...]:
+    """Feature values of two names already cut into parts, in FEATURE_NAMES order (screening
+    computes them once per candidate, then scores and explains from them)."""
+    return _values(query, candidate)
+
+
+def log_odds(values: tuple[float, ...], model: MatchModel = DEFAULT_MODEL) -> float:
+    """The model's log-odds of a match for these feature values."""
+    weights = model.weights
+    return model.intercept + sum(
+        weights.get(n, 0.0) * v for n, v in zip(FEATURE_NAMES, values, strict=True)
+    )
+
+
+def explain(values: tuple[float, ...], model: MatchModel = DEFAULT_MODEL) -> NameScore:
+    """The score with its reasons: every feature that moved the log-odds, with its weight."""
+    by_name = dict(zip(FEATURE_NAMES, values, strict=True))
+    z = model.intercept
+    feats = []
+    for name, weight in model.weights.items():
+        value = by_name[name]
+        if not value:
+            continue  # adds nothing to the log-odds: keep the explanation short
+        z += weight * value
+        feats.append(Feature(name, weight, value, REASONS[name]))
+    return NameScore(1.0 / (1.0 + math.exp(-z)), tuple(feats))
+
+
 def name_score(query: str, candidate: str, model: MatchModel = DEFAULT_MODEL) -> float:
     """The score of :func:`compare_names` without its explanation (for screening's first pass)."""
-    values = _values(tokens(query), tokens(candidate))
-    z = model.intercept + sum(w * v for w, v in zip(model.weights.values(), values, strict=True))
+    z = log_odds(_values(tokens(query), tokens(candidate)), model)
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def compare_names(query: str, candidate: str, model: MatchModel = DEFAULT_MODEL) -> NameScore:
     """Score in [0, 1] that ``candidate`` names the same party as ``query``, with its reasons."""
-    values = name_features(query, candidate)
-    z = model.intercept
-    feats = []
-    for name, weight in model.weights.items():
-        value, reason = values[name]
-        if not value:
-            continue  # adds nothing to the log-odds: keep the explanation short
-        z += weight * value
-        feats.append(Feature(name, weight, value, reason))
-    return NameScore(1.0 / (1.0 + math.exp(-z)), tuple(feats))
+    return explain(_values(tokens(query), tokens(candidate)), model)

@@ -37,7 +37,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,7 +60,15 @@ from customhouse.screening.declaration import (
 from customhouse.screening.engine import ScreeningIndex, rescreen
 from customhouse.screening.errors import InvalidJudgement, UnknownHit
 from customhouse.screening.goods import GoodsControls, load_controls
-from customhouse.screening.models import ListDiff, PartyHit, SanctionsList, Verdict, party_key
+from customhouse.screening.models import (
+    ListDiff,
+    Party,
+    PartyHit,
+    PartyScreening,
+    SanctionsList,
+    Verdict,
+    party_key,
+)
 from customhouse.screening.repository import load_lists, record_judgement, save_list
 from customhouse.screening.tables import (
     ScreeningHitRow,
@@ -85,7 +93,8 @@ DONE = ("clear", "held", "released")
 # A declaration in one of these states can still be held when a reload raises a new hit (the
 # goods are not released yet); a released one is only reported.
 HOLDABLE = (State.ASSESSED.value, State.SELECTED.value, State.UNDER_CONTROL.value)
-INDEX_FORMAT = "1"  # bump when ScreeningIndex changes shape: old pickles are ignored
+INDEX_FORMAT = "2"  # bump when ScreeningIndex changes shape: old pickles are ignored
+SCREENED_PARTIES = 100_000  # party results kept per index (a few hundred bytes each)
 _STATUS = {
     Verdict.TRUE_MATCH: "confirmed",
     Verdict.FALSE_MATCH: "dismissed",
@@ -104,6 +113,8 @@ class LoadedIndex:
     stamp: str
     versions: dict[str, str]
     index: ScreeningIndex
+    # Each party's result against this index: importers and brokers recur on most declarations.
+    screened: dict[tuple[Party, float], PartyScreening] = field(default_factory=dict)
 
 
 def list_versions(session: Session) -> tuple[str, dict[str, str]]:
@@ -271,10 +282,13 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 at=now.date(),
                 remembered=remembered,
                 required=ctx.settings.screening_required,
+                screened=loaded.screened if loaded else None,
             ),
         )
         for row_id, version, doc in todo
     ]
+    if loaded and len(loaded.screened) > SCREENED_PARTIES:
+        loaded.screened.clear()  # bounded: the next batches fill it again with who recurs
     lists = loaded.versions if loaded else {}
     with ctx.uow() as uow:
         uow.lock()
@@ -288,13 +302,12 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             and row.version == version
         ]
         _answer_by_amendment(uow.session, [row for row, _ in kept], now)
-        # Most declarations are clear: their runs are one insert; the rest are recorded in full.
-        clear = [
-            (row, r) for row, r in kept if not (r.hits or r.queries or r.note or r.hold_reasons)
-        ]
-        if clear:
-            uow.session.execute(
-                insert(ScreeningRunRow),
+        # Runs with no hit and no query (nearly all) are one insert; the rest are recorded one
+        # by one with their hits and queries.
+        plain = [(row, r) for row, r in kept if not (r.hits or r.queries)]
+        if plain:
+            run_ids = uow.session.scalars(
+                insert(ScreeningRunRow).returning(ScreeningRunRow.id, sort_by_parameter_order=True),
                 [
                     {
                         "declaration_id": row.id,
@@ -302,14 +315,16 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                         "at": now,
                         "outcome": r.outcome,
                         "lists": dict(lists),
-                        "reasons": [],
-                        "note": "",
+                        "reasons": list(r.hold_reasons),
+                        "note": r.note,
                     }
-                    for row, r in clear
+                    for row, r in plain
                 ],
-            )
+            ).all()
+            for (row, r), run_id in zip(plain, run_ids, strict=True):
+                _note_and_hold(uow, row, r, run_id, now)
         for row, result in kept:
-            if result.hits or result.queries or result.note or result.hold_reasons:
+            if result.hits or result.queries:
                 record(uow, row, result, lists, now, answered=True)
         uow.commit()
 
@@ -455,6 +470,13 @@ def record(
                 "legal_base": q.legal_base,
             },
         )
+    _note_and_hold(uow, row, result, run_row.id, now)
+    return run_row
+
+
+def _note_and_hold(
+    uow: UnitOfWork, row: DeclarationRow, result: DeclarationScreening, run_id: int, now: datetime
+) -> None:
     if result.note:
         uow.ledger.append(
             at=now,
@@ -462,7 +484,7 @@ def record(
             kind="screening.not_screened",
             subject_type=dsvc.SUBJECT,
             subject_id=str(row.id),
-            payload={"run": run_row.id, "note": result.note},
+            payload={"run": run_id, "note": result.note},
         )
     if result.hold_reasons:
         transition(
@@ -473,11 +495,10 @@ def record(
             actor="system",
             payload={
                 "because": "screening",
-                "screening_run": run_row.id,
+                "screening_run": run_id,
                 "reason": "; ".join(result.public_reasons),
             },
         )
-    return run_row
 
 
 register(Step(STEP, run))

@@ -162,18 +162,25 @@ class Tariff:
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
     _index: dict[str, list[Measure]] = field(default_factory=dict, repr=False)
     _sorted_codes: list[str] = field(default_factory=list, repr=False)
+    # (code, origin, day) -> measures: a batch asks for the same few thousand again and again.
+    _in_force: dict[tuple[str, str | None, dt.date], list[Measure]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.reindex()
 
     def reindex(self) -> None:
+        """Index ``measures`` again (after appending to the list directly)."""
         self._index = {}
+        self._in_force = {}
         for m in self.measures:
             self._index.setdefault(m.commodity_code, []).append(m)
 
     def add(self, measure: Measure) -> None:
         self.measures.append(measure)
         self._index.setdefault(measure.commodity_code, []).append(measure)
+        self._in_force = {}
 
     def candidates(self, code: str) -> list[Measure]:
         """Measures on the code or any of its parents (heading, subheading ...)."""
@@ -185,11 +192,19 @@ class Tariff:
         return out
 
     def measures_for(self, code: str, origin: str | None, at: dt.date) -> list[Measure]:
-        return [
-            m
-            for m in self.candidates(code)
-            if m.validity.contains(at) and m.geography.covers(origin)
-        ]
+        """Measures in force on ``code`` for goods from ``origin`` on ``at`` (a new list each
+        call: callers may change it)."""
+        key = (code, origin, at)
+        found = self._in_force.get(key)
+        if found is None:
+            if len(self._in_force) > 100_000:
+                self._in_force = {}  # bounded: a long-running server sees many days
+            found = self._in_force[key] = [
+                m
+                for m in self.candidates(code)
+                if m.validity.contains(at) and m.geography.covers(origin)
+            ]
+        return list(found)
 
     def lines_under(self, code: str, at: dt.date) -> list[CommodityLine]:
         """National lines at or below ``code`` valid at ``at`` (an HS6 code's HTS8 lines ...).
