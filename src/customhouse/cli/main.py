@@ -197,6 +197,7 @@ def process(
 ) -> None:
     """Run a JSON-lines file through the pipeline; a run started again skips what is stored."""
     from customhouse.services.intake import prepare_in_parallel
+    from customhouse.services.pipeline import warm_for_batches
     from customhouse.services.reference import reference_snapshot
 
     with context() as ctx:
@@ -205,6 +206,8 @@ def process(
         # Reading the reference data is start-up, like a server's; it is reported on its own.
         warm_start = time.perf_counter()
         reference_snapshot(ctx)
+        if not intake_only:
+            warm_for_batches(ctx)
         startup = time.perf_counter() - warm_start
         started = time.perf_counter()
         ids: list[int] = []

@@ -18,6 +18,7 @@ What happens when an assessment cannot be made (what an officer expects):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -764,7 +765,14 @@ def _move(
         )
 
 
-register(Step(STEP, run))
+def warm(ctx: Context) -> None:
+    """The tariff in force (nothing when none is loaded: the step reports that itself)."""
+    with contextlib.suppress(TariffNotLoaded):
+        active_tariff(ctx)
+    reference_snapshot(ctx)
+
+
+register(Step(STEP, run, warm))
 
 
 # --- reading and estimating -------------------------------------------------------------------

@@ -465,4 +465,8 @@ def risk_features(session: Any, declaration_ids: Sequence[int]) -> dict[int, dic
     return out
 
 
-register(Step(STEP, run))
+def warm(ctx: Context) -> None:
+    model(ctx)
+
+
+register(Step(STEP, run, warm))

@@ -501,7 +501,13 @@ def _note_and_hold(
         )
 
 
-register(Step(STEP, run))
+def warm(ctx: Context) -> None:
+    """The index over the stored lists (none when no list is stored) and the goods controls."""
+    screening_index(ctx, cache_dir=ctx.settings.screening_cache_dir)
+    goods_controls(ctx)
+
+
+register(Step(STEP, run, warm))
 
 
 # --- reading ---------------------------------------------------------------------------------
