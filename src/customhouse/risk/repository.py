@@ -5,6 +5,7 @@ The repository never commits: the unit of work around it does (with its ledger e
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -156,9 +157,10 @@ class RiskRepository:
         return [p for p in map(_profile, rows) if p.in_force(at)]
 
     def record_hits(self, hits: Iterable[ProfileHit], *, office: str) -> None:
-        """Count hits when decisions are stored."""
-        for hit in hits:
-            self._counter(hit.profile_code, hit.profile_version, office).hits += 1
+        """Count hits when decisions are stored (one counter row read per profile version)."""
+        counts = Counter((hit.profile_code, hit.profile_version) for hit in hits)
+        for (code, version), n in sorted(counts.items()):
+            self._counter(code, version, office).hits += n
         self.session.flush()
 
     def record_control_result(self, code: str, version: int, *, office: str, finding: bool) -> None:
