@@ -197,7 +197,7 @@ def process(
 ) -> None:
     """Run a JSON-lines file through the pipeline; a run started again skips what is stored."""
     from customhouse.services.intake import prepare_in_parallel
-    from customhouse.services.pipeline import warm_for_batches
+    from customhouse.services.pipeline import analysers, warm_for_batches
     from customhouse.services.reference import reference_snapshot
 
     with context() as ctx:
@@ -206,8 +206,10 @@ def process(
         # Reading the reference data is start-up, like a server's; it is reported on its own.
         warm_start = time.perf_counter()
         reference_snapshot(ctx)
+        ahead = []
         if not intake_only:
             warm_for_batches(ctx)
+            ahead = analysers(ctx)
         startup = time.perf_counter() - warm_start
         started = time.perf_counter()
         ids: list[int] = []
@@ -215,7 +217,8 @@ def process(
         replayed = 0
         with progress() as bar:
             task = bar.add_task("declarations", total=total_lines)
-            for prepared in prepare_in_parallel(ctx, _chunks(file, batch_size), workers):
+            batches = prepare_in_parallel(ctx, _chunks(file, batch_size), workers, ahead)
+            for prepared in batches:
                 outcomes = process_prepared(
                     ctx,
                     principal=SYSTEM,

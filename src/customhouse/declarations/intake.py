@@ -58,6 +58,10 @@ class Prepared:
     total_invoice_amount: str = "0"
     parties: list[PartyRef] = field(default_factory=list)
     items: list[ItemRef] = field(default_factory=list)
+    # The parsed document, where it parsed (dropped before a worker sends the batch back).
+    document: DeclarationDocument | None = field(default=None, repr=False, compare=False)
+    # Pure analyses a pipeline step made at preparation: step name -> (basis, result).
+    analyses: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def at(self) -> date:
@@ -194,6 +198,7 @@ def _prepared(
         total_invoice_amount=str(doc.total_invoice_amount),
         parties=party_refs(doc),
         items=[ItemRef(i.sequence, i.commodity_code, i.origin, i.description) for i in doc.items],
+        document=doc,
     )
 
 

@@ -38,8 +38,8 @@ from customhouse.ledger.models import timestamp
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, transition
-from customhouse.services.documents import documents_in_states
-from customhouse.services.pipeline import Step, register
+from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.services.reference import reference_snapshot
 from customhouse.tariff import assessment_repository as arepo
 from customhouse.tariff import repository as trepo
@@ -638,11 +638,47 @@ def _run_once(ctx: Context, declaration_ids: list[int]) -> None:
     with ctx.sessions() as session:
         remaining = dict(trepo.quota_balances(session, tariff.profile.name).remaining)
     memo: dict[tuple[str, str | None, dt.date], bool] = {}
+    cache, basis = document_cache(ctx), _basis(tariff)
     for row_id, version, doc in docs:
+        ahead: Outcome | None = cache.analysis(row_id, version, STEP, basis)
+        if ahead is not None:
+            outcomes.append(_relabel(ahead, row_id, version))
+            continue
         outcomes.append(
             run_engine(prepare(row_id, version, doc, tariff, rates, memo), tariff, rates, remaining)
         )
     _store(ctx, tariff, outcomes, rates)
+
+
+def _basis(tariff: Tariff) -> str:
+    # The analyser's closure holds the tariff while the workers live: its id stays its own.
+    return f"tariff@{id(tariff)}"
+
+
+def _relabel(outcome: Outcome, declaration_id: int, version: int) -> Outcome:
+    prepared = replace(outcome.prepared, declaration_id=declaration_id, version=version)
+    return replace(outcome, prepared=prepared)
+
+
+def analyser(ctx: Context) -> Analyser | None:
+    """Valuation and assessment made by the preparing workers with the tariff they were forked
+    with; a declaration that claims a tariff quota is left to the step (balances move)."""
+    try:
+        tariff = active_tariff(ctx)
+    except TariffNotLoaded:
+        return None
+    rates = rates_for(ctx, tariff.profile)
+    memo: dict[tuple[str, str | None, dt.date], bool] = {}
+
+    def analyse(docs: Sequence[DeclarationDocument]) -> list[Outcome | None]:
+        out: list[Outcome | None] = []
+        for doc in docs:
+            prepared = prepare(0, 0, doc, tariff, rates, memo)
+            quota = any(i.quota_order_number for i in prepared.items)
+            out.append(None if quota else run_engine(prepared, tariff, rates, {}))
+        return out
+
+    return Analyser(STEP, _basis(tariff), analyse)
 
 
 def _store(
@@ -772,7 +808,7 @@ def warm(ctx: Context) -> None:
     reference_snapshot(ctx)
 
 
-register(Step(STEP, run, warm))
+register(Step(STEP, run, warm, analyser))
 
 
 # --- reading and estimating -------------------------------------------------------------------

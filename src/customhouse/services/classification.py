@@ -25,7 +25,7 @@ from customhouse.access.models import Action, Principal
 from customhouse.classification import service as models
 from customhouse.classification.consistency import LOW_FIT, check_consistency
 from customhouse.classification.engine import SuggestionModel
-from customhouse.classification.models import SearchHit, SuggestionResult
+from customhouse.classification.models import ConsistencyResult, SearchHit, SuggestionResult
 from customhouse.classification.repository import RulingRepository
 from customhouse.classification.rulings import (
     BindingRuling,
@@ -40,8 +40,8 @@ from customhouse.errors import InvalidInput, Problem
 from customhouse.ledger.models import timestamp
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT
-from customhouse.services.documents import documents_in_states
-from customhouse.services.pipeline import Step, register
+from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.pipeline import Analyser, Step, register
 
 STEP = "classify"
 MODEL_KEY = "classification.model"
@@ -227,12 +227,19 @@ class ItemFinding:
         }
 
 
+def fits(model_: SuggestionModel, doc: DeclarationDocument) -> list[ConsistencyResult]:
+    """How well each item's description fits its declared code (pure; the costly part)."""
+    return [check_consistency(model_, i.description, i.commodity_code) for i in doc.items]
+
+
 def examine(
     model_: SuggestionModel,
     doc: DeclarationDocument,
     rulings: Sequence[BindingRuling],
+    fitted: Sequence[ConsistencyResult] | None = None,
 ) -> list[ItemFinding]:
-    """Findings on every item of ``doc`` (pure: the model, the document, the holders' rulings)."""
+    """Findings on every item of ``doc`` (pure: the model, the document, the holders' rulings);
+    ``fitted`` is :func:`fits` of the document when it was made ahead."""
     at = doc.declaration_date
     holders = {
         p.eori.strip().upper()
@@ -240,8 +247,7 @@ def examine(
         if p is not None and p.eori
     }
     out = []
-    for item in doc.items:
-        c = check_consistency(model_, item.description, item.commodity_code)
+    for item, c in zip(doc.items, fitted or fits(model_, doc), strict=True):
         conflicts = [
             x
             for h in sorted(holders)
@@ -314,8 +320,24 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             if has_any:
                 rulings = [r for h in sorted(holders) for r in repo.for_holder(h)]
     m = model(ctx)
-    results = [(i, v, d, examine(m, d, rulings)) for i, v, d in loaded]
+    cache = document_cache(ctx)
+    results = [
+        (i, v, d, examine(m, d, rulings, cache.analysis(i, v, STEP, _basis(m))))
+        for i, v, d in loaded
+    ]
     _store(ctx, results)
+
+
+def _basis(model_: SuggestionModel) -> str:
+    # The analyser's closure holds the model for as long as the workers live, so its id is not
+    # given to another model meanwhile.
+    return f"model@{id(model_)}"
+
+
+def analyser(ctx: Context) -> Analyser:
+    """The item fits, made by the preparing workers with the model they were forked with."""
+    m = model(ctx)
+    return Analyser(STEP, _basis(m), lambda docs: [fits(m, d) for d in docs])
 
 
 def _store(
@@ -469,4 +491,4 @@ def warm(ctx: Context) -> None:
     model(ctx)
 
 
-register(Step(STEP, run, warm))
+register(Step(STEP, run, warm, analyser))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
@@ -24,30 +25,43 @@ CAPACITY = 20_000  # a few batches of the pipeline; about 2 KB a document
 _CHUNK = 1000  # ids per IN (...) list
 
 
+Analyses = dict[str, tuple[str, Any]]  # step name -> (basis, result), made at preparation
+
+
 class DocumentCache:
-    """(declaration id, version) -> parsed document (or its JSON text until first asked).
+    """(declaration id, version) -> parsed document (or its JSON text until first asked), with
+    the analyses the preparing worker made of it.
 
     >>> c = DocumentCache(capacity=1)
     >>> c.remember(1, 1, '{"lrn": "x"}')
-    >>> c.remember(2, 1, '{"lrn": "y"}')
+    >>> c.remember(2, 1, '{"lrn": "y"}', {"classify": ("model-1", [])})
     >>> (1, 1) in c, (2, 1) in c
     (False, True)
+    >>> c.analysis(2, 1, "classify", "model-1"), c.analysis(2, 1, "classify", "model-2")
+    ([], None)
     """
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, int], str | DeclarationDocument] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int], tuple[str | DeclarationDocument, Analyses]]
+        self._entries = OrderedDict()
         self._lock = threading.Lock()
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
     def remember(
-        self, declaration_id: int, version: int, document: str | DeclarationDocument
+        self,
+        declaration_id: int,
+        version: int,
+        document: str | DeclarationDocument,
+        analyses: Analyses | None = None,
     ) -> None:
+        key = (declaration_id, version)
         with self._lock:
-            self._entries[(declaration_id, version)] = document
-            self._entries.move_to_end((declaration_id, version))
+            kept = self._entries.get(key)
+            self._entries[key] = (document, analyses or (kept[1] if kept else {}))
+            self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
@@ -58,10 +72,18 @@ class DocumentCache:
             if found is None:
                 return None
             self._entries.move_to_end(key)
-        if isinstance(found, str):
-            found = DeclarationDocument.model_validate_json(found)
-            self.remember(declaration_id, version, found)
-        return found
+        document = found[0]
+        if isinstance(document, str):
+            document = DeclarationDocument.model_validate_json(document)
+            self.remember(declaration_id, version, document)
+        return document
+
+    def analysis(self, declaration_id: int, version: int, step: str, basis: str) -> Any | None:
+        """What ``step`` found at preparation, if it was found on the same ``basis`` (the same
+        model, list versions, tariff) as the step would use now; else None."""
+        found = self._entries.get((declaration_id, version))
+        made = found[1].get(step) if found is not None else None
+        return made[1] if made is not None and made[0] == basis else None
 
 
 def document_cache(ctx: Context) -> DocumentCache:

@@ -8,32 +8,62 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from customhouse.declarations.intake import Prepared, prepare_line
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
+from customhouse.services.pipeline import Analyser
 from customhouse.services.reference import reference_snapshot
 
 _reference: ReferenceSnapshot | None = None
+_analysers: Sequence[Analyser] = ()
 
 
-def _init(reference: ReferenceSnapshot) -> None:
-    global _reference
+def _init(reference: ReferenceSnapshot, analysers: Sequence[Analyser]) -> None:
+    global _reference, _analysers
     _reference = reference
+    _analysers = analysers
 
 
 def _prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Prepared]:
     assert _reference is not None
-    return [prepare_line(line, number, _reference) for number, line in chunk]
+    prepared = [prepare_line(line, number, _reference) for number, line in chunk]
+    analyse(prepared, _analysers)
+    for p in prepared:
+        p.document = None  # the writer parses the JSON text again faster than it unpickles
+    return prepared
+
+
+def analyse(prepared: Sequence[Prepared], analysers: Sequence[Analyser]) -> None:
+    """Each step's pure analysis of the batch's valid documents, kept on each prepared one.
+
+    Work done ahead, never needed: a failing analyser leaves nothing and its step does the work
+    itself (and meets the same failure where it can report it).
+    """
+    ready = [p for p in prepared if p.document is not None and not p.has_errors]
+    docs = [p.document for p in ready if p.document is not None]
+    for analyser in analysers:
+        try:
+            results = analyser.analyse(docs)
+        except Exception:  # see the docstring: the step recomputes
+            continue
+        for p, result in zip(ready, results, strict=True):
+            p.analyses[analyser.step] = (analyser.basis, result)
 
 
 def prepare_in_parallel(
     ctx: Context,
     chunks: Iterable[list[tuple[int, bytes]]],
     workers: int | None = None,
+    analysers: Sequence[Analyser] = (),
 ) -> Iterator[list[Prepared]]:
-    """Prepared batches in file order; ``workers=0`` prepares in this process."""
+    """Prepared batches in file order; ``workers=0`` prepares in this process.
+
+    ``analysers`` (built by :func:`customhouse.services.pipeline.analysers`) run in the workers
+    on each batch after preparing it; in this process they are not run (the steps would do the
+    same work).
+    """
     reference = reference_snapshot(ctx)
     # One core stays with the writer: on two cores, one preparing worker beside it is fastest.
     count = max(1, (os.cpu_count() or 2) - 1) if workers is None else workers
@@ -45,6 +75,6 @@ def prepare_in_parallel(
     # opens new ones when the writer next needs them.
     ctx.engine.dispose()
     with multiprocessing.get_context("fork").Pool(
-        count, initializer=_init, initargs=(reference,)
+        count, initializer=_init, initargs=(reference, tuple(analysers))
     ) as pool:
         yield from pool.imap(_prepare_chunk, chunks)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from customhouse.access.models import Principal
 from customhouse.declarations.intake import Prepared
+from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
 from customhouse.services.declarations import (
     LodgeOutcome,
@@ -32,6 +34,23 @@ class Step:
     name: str
     run: Callable[[Context, list[int]], None]
     warm: Callable[[Context], None] | None = None
+    # Builds, in the writer before the preparing workers fork, a pure analysis the workers run
+    # on each prepared batch (with the basis it rests on); the step then reads it instead of
+    # doing that work itself, when its basis is still the same. None when there is none to make.
+    analyser: Callable[[Context], Analyser | None] | None = None
+
+
+@dataclass(frozen=True)
+class Analyser:
+    """A step's pure work on documents, made ahead in a preparing worker.
+
+    ``basis`` names what the result rests on (a model, the list versions): the step uses a
+    result only when its own basis is the same.
+    """
+
+    step: str
+    basis: str
+    analyse: Callable[[Sequence[DeclarationDocument]], list[Any]]
 
 
 STEPS: list[Step] = []
@@ -81,6 +100,13 @@ def warm_for_batches(ctx: Context) -> None:
     # A batch makes and drops hundreds of thousands of small objects: collect the young
     # generation every 50,000 allocations rather than every 700 (fewer, equally cheap walks).
     gc.set_threshold(50_000, 20, 100)
+
+
+def analysers(ctx: Context) -> list[Analyser]:
+    """Every step's analyser for the preparing workers (call after :func:`warm_for_batches`)."""
+    import customhouse.services.steps  # noqa: F401  (registers every step, in order)
+
+    return [a for step in STEPS if step.analyser is not None if (a := step.analyser(ctx))]
 
 
 def process_prepared(

@@ -57,7 +57,7 @@ from customhouse.screening.declaration import (
     parties_of,
     screen_declaration,
 )
-from customhouse.screening.engine import ScreeningIndex, rescreen
+from customhouse.screening.engine import ScreeningIndex, rescreen, screen_party
 from customhouse.screening.errors import InvalidJudgement, UnknownHit
 from customhouse.screening.goods import GoodsControls, load_controls
 from customhouse.screening.models import (
@@ -81,8 +81,8 @@ from customhouse.screening.tables import (
 from customhouse.services import declarations as dsvc
 from customhouse.services.context import Context
 from customhouse.services.declarations import transition
-from customhouse.services.documents import documents_in_states
-from customhouse.services.pipeline import Step, register
+from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.storage.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -267,6 +267,12 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     controls = goods_controls(ctx)
     threshold = float(ctx.settings.screening_threshold)
     now = ctx.clock.now()
+    if loaded is not None:
+        cache = document_cache(ctx)
+        for row_id, version, _ in todo:
+            ahead = cache.analysis(row_id, version, STEP, loaded.stamp)
+            if ahead:
+                loaded.screened.update(ahead)  # parties the preparing worker screened
     keys = {party_key(p) for _, _, doc in todo for _, p in parties_of(doc)}
     with ctx.sessions() as session:
         remembered = remembered_verdicts(session, keys)
@@ -507,7 +513,33 @@ def warm(ctx: Context) -> None:
     goods_controls(ctx)
 
 
-register(Step(STEP, run, warm))
+def analyser(ctx: Context) -> Analyser | None:
+    """The parties of each document screened by the preparing workers against the index they
+    were forked with (its list versions are the basis); None when no list is stored."""
+    loaded = screening_index(ctx, cache_dir=ctx.settings.screening_cache_dir)
+    if loaded is None:
+        return None
+    index, threshold = loaded.index, float(ctx.settings.screening_threshold)
+    seen: dict[tuple[Party, float], PartyScreening] = {}
+
+    def analyse(docs: Sequence[DeclarationDocument]) -> list[Any]:
+        out = []
+        for doc in docs:
+            found = {}
+            for _, party in parties_of(doc):
+                key = (party, threshold)
+                if key not in seen:
+                    if len(seen) > SCREENED_PARTIES:
+                        seen.clear()
+                    seen[key] = screen_party(index, party, threshold)
+                found[key] = seen[key]
+            out.append(found)
+        return out
+
+    return Analyser(STEP, loaded.stamp, analyse)
+
+
+register(Step(STEP, run, warm, analyser))
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""Work the preparing worker does ahead for the steps (assessment, item fits, party screening)
+is the work the steps would do themselves, and is used only on the basis it was made on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from customhouse.access.models import SYSTEM
+from customhouse.declarations.intake import Prepared, prepare_document
+from customhouse.services import assessment as assess_svc
+from customhouse.services import classification as classify_svc
+from customhouse.services.context import Context
+from customhouse.services.documents import document_cache
+from customhouse.services.intake import analyse, prepare_in_parallel
+from customhouse.services.pipeline import Analyser, analysers, process_prepared
+from customhouse.tariff.assessment_tables import AssessmentRow
+from tests.integration.test_assessment import import_doc, install
+
+pytestmark = pytest.mark.integration
+
+
+def _lines(count: int) -> list[tuple[int, bytes]]:
+    origins = ("CN", "VN", "BR", "IN")
+    return [
+        (n, json.dumps(import_doc(n, origin=origins[n % 4], amount=f"{1000 + n}.00")).encode())
+        for n in range(1, count + 1)
+    ]
+
+
+def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> None:
+    install(ctx)
+    ahead = analysers(ctx)
+    assert {a.step for a in ahead} >= {"assess", "classify"}  # no list stored: no screening
+    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead))
+    assert all(p.document is None for p in batch)  # not sent back: the writer parses the text
+    tariff = assess_svc.active_tariff(ctx)
+    rates = assess_svc.rates_for(ctx, tariff.profile)
+    model = classify_svc.model(ctx)
+    for p in batch:
+        doc = prepare_document(json.loads(p.document_json), assess_svc.reference_snapshot(ctx))
+        assert doc.document is not None
+        basis, outcome = p.analyses["assess"]
+        mine = assess_svc.run_engine(
+            assess_svc.prepare(0, 0, doc.document, tariff, rates), tariff, rates, {}
+        )
+        assert outcome == mine and basis == f"tariff@{id(tariff)}"
+        assert p.analyses["classify"][1] == classify_svc.fits(model, doc.document)
+
+    outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
+    cache = document_cache(ctx)
+    with ctx.sessions() as session:
+        totals = dict(
+            session.execute(
+                select(AssessmentRow.declaration_id, AssessmentRow.total).where(
+                    AssessmentRow.status == "current"
+                )
+            ).all()
+        )
+    assert len(outcomes) == len(batch)
+    for o in outcomes:
+        assert o.accepted
+        made = cache.analysis(o.id, 1, "assess", f"tariff@{id(tariff)}")
+        assert made is not None and made.assessment is not None
+        assert totals[o.id] == made.assessment.total
+
+
+def test_work_made_on_another_basis_is_not_used(ctx: Context) -> None:
+    install(ctx)
+    (batch,) = list(prepare_in_parallel(ctx, [_lines(2)], workers=1, analysers=analysers(ctx)))
+    # As if the tariff had been reloaded after the workers forked: the step assesses itself.
+    for p in batch:
+        _, outcome = p.analyses["assess"]
+        wrong = replace(outcome.assessment, total=outcome.assessment.total + 1000)
+        p.analyses["assess"] = ("tariff@elsewhere", replace(outcome, assessment=wrong))
+    outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
+    with ctx.sessions() as session:
+        for o, p in zip(outcomes, batch, strict=True):
+            stored = session.scalar(
+                select(AssessmentRow.total).where(AssessmentRow.declaration_id == o.id)
+            )
+            _, outcome = p.analyses["assess"]
+            assert stored == outcome.assessment.total - 1000
+
+
+def test_a_failing_analyser_leaves_nothing_and_loses_nothing(ctx: Context) -> None:
+    reference = assess_svc.reference_snapshot(ctx)
+    prepared: list[Prepared] = [
+        prepare_document(json.loads(line), reference) for _, line in _lines(3)
+    ]
+
+    def broken(docs: object) -> list[object]:
+        raise RuntimeError("a bug in an analyser")
+
+    analyse(prepared, [Analyser("assess", "b", broken), Analyser("x", "b", lambda d: [1, 2, 3])])
+    assert [p.analyses for p in prepared] == [{"x": ("b", 1)}, {"x": ("b", 2)}, {"x": ("b", 3)}]
