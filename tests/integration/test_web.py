@@ -382,10 +382,19 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
         "/check": ["commodity_code", "description", "origin", "destination", "flow"],
         "/suggest": ["q", "commodity_code", "description"],
         "/estimate/preview": ["commodity_code", "origin", "invoice_amount", "quantity", "unit"],
-        "/declarations": ["state", "mrn", "declarant", "commodity_code", "lrn", "page"],
+        "/declarations": [
+            "state",
+            "mrn",
+            "declarant",
+            "commodity_code",
+            "lrn",
+            "party",
+            "channel",
+            "page",
+        ],
         "/login": ["next"],
         "/dashboard": ["x"],
-        "/tasks": ["status", "office", "mine"],
+        "/tasks": ["status", "office", "mine", "channel", "mrn"],
     }
     sign_in(client, "trader1")
     lodged = client.post("/declarations/new", data=good_form(client), follow_redirects=False)

@@ -1538,12 +1538,15 @@ def list_tasks(
     status: str | None = None,
     mine: bool = False,
     declaration_id: int | None = None,
+    channel: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The queue: an office's tasks, or the caller's own."""
+    """The queue: an office's tasks, or the caller's own; optionally of one channel."""
     principal.require(Action.READ_CONTROLS)
     q = select(ControlTaskRow).order_by(ControlTaskRow.id)
     if office:
         q = q.where(ControlTaskRow.office == office)
+    if channel:
+        q = q.where(ControlTaskRow.channel == channel)
     if status:
         q = q.where(ControlTaskRow.status == status)
     if mine:

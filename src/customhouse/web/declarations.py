@@ -32,6 +32,7 @@ Short = Annotated[str, Query(max_length=40)]
 FormText = Annotated[str, Form(max_length=600)]
 PAGE_SIZE = 25
 STATES = [s.value for s in State if s not in (State.DRAFT, State.LODGED)]
+CHANNELS = ("red", "yellow", "blue", "green")
 
 # Fields of the one-item form and where each sits in the declaration (JSON pointers).
 FIELDS: dict[str, str] = {
@@ -248,6 +249,8 @@ def list_page(
     declarant: Short = "",
     commodity_code: Short = "",
     lrn: Short = "",
+    party: Short = "",
+    channel: Short = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     ctx = get_ctx(request)
@@ -257,6 +260,8 @@ def list_page(
         declarant=declarant.strip().upper() or None,
         commodity_code=commodity_code.strip() or None,
         lrn=lrn.strip() or None,
+        party=party.strip().upper() or None,
+        channel=channel if channel in CHANNELS else None,
     )
     result = svc.list_declarations(
         ctx, principal=principal, filters=filters, page=page, page_size=PAGE_SIZE
@@ -278,8 +283,11 @@ def list_page(
                 "declarant": declarant,
                 "commodity_code": commodity_code,
                 "lrn": lrn,
+                "party": party,
+                "channel": channel if channel in CHANNELS else "",
             },
             "states": STATES,
+            "channels": CHANNELS,
             "counts": counts,
             "pages": max(1, -(-result.total // PAGE_SIZE)),
             "tasks": extras.task_queue(ctx, principal),

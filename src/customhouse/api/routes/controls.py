@@ -76,9 +76,12 @@ def tasks(
     office: Annotated[str | None, Query(max_length=35)] = None,
     status: Annotated[str | None, Query(pattern="^(queued|allocated|closed)$")] = None,
     mine: bool = False,
+    channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
 ) -> list[dict[str, Any]]:
-    """An office's queue, or the caller's own tasks (``mine=true``)."""
-    return svc.list_tasks(ctx, principal=principal, office=office, status=status, mine=mine)
+    """An office's queue, or the caller's own tasks (``mine=true``), of one channel or all."""
+    return svc.list_tasks(
+        ctx, principal=principal, office=office, status=status, mine=mine, channel=channel
+    )
 
 
 @router.post("/tasks/{task_id}/close", responses=ERRORS)
