@@ -27,6 +27,7 @@ from customhouse.access.tables import UserRow
 from customhouse.audit.tables import AuditFlagRow
 from customhouse.controls import allocation as alloc
 from customhouse.controls import errors as e
+from customhouse.controls.evidence import MEDIA_TYPES, safe_filename, sniff
 from customhouse.controls.models import (
     BLOCKING_FINDINGS,
     Channel,
@@ -46,6 +47,7 @@ from customhouse.controls.tables import (
     ControlFindingRow,
     ControlResultRow,
     ControlTaskRow,
+    DeclarationEvidenceRow,
     DutyRosterRow,
     EvidenceRow,
     GuaranteeAccountRow,
@@ -861,37 +863,179 @@ def allocate_queued(ctx: Context, *, principal: Principal, office: str | None = 
 # --- evidence ---------------------------------------------------------------------------------
 
 
+def _keep(
+    uow: UnitOfWork,
+    principal: Principal,
+    content: bytes,
+    filename: str,
+    media_type: str,
+    now: dt.datetime,
+) -> str:
+    """Store ``content`` under its SHA-256 once (a second upload of it changes nothing)."""
+    digest = hashlib.sha256(content).hexdigest()
+    if uow.session.get(EvidenceRow, digest) is None:
+        uow.session.add(
+            EvidenceRow(
+                sha256=digest,
+                filename=filename,
+                media_type=media_type,
+                size=len(content),
+                content=content,
+                stored_at=timestamp(now),
+                stored_by=principal.username,
+            )
+        )
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="evidence.stored",
+            subject_type="evidence",
+            subject_id=digest,
+            payload={"filename": filename, "media_type": media_type, "size": len(content)},
+        )
+        uow.session.flush()
+    return digest
+
+
 def store_evidence(
     ctx: Context, *, principal: Principal, content: bytes, filename: str, media_type: str
 ) -> str:
     """Keep a scan image, photo or lab report under its SHA-256 (stored once, never altered)."""
     principal.require(Action.WORK_CONTROL_TASK)
-    digest = hashlib.sha256(content).hexdigest()
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.lock()
-        if uow.session.get(EvidenceRow, digest) is None:
-            uow.session.add(
-                EvidenceRow(
-                    sha256=digest,
-                    filename=filename,
-                    media_type=media_type,
-                    size=len(content),
-                    content=content,
-                    stored_at=timestamp(now),
-                    stored_by=principal.username,
-                )
-            )
-            uow.ledger.append(
-                at=now,
-                actor=principal.actor,
-                kind="evidence.stored",
-                subject_type="evidence",
-                subject_id=digest,
-                payload={"filename": filename, "media_type": media_type, "size": len(content)},
-            )
+        digest = _keep(uow, principal, content, filename, media_type, now)
         uow.commit()
     return digest
+
+
+def checked_upload(ctx: Context, content: bytes, filename: str) -> tuple[str, str]:
+    """(safe file name, media type judged from the bytes) of an upload, or why it is refused."""
+    limit = ctx.settings.max_evidence_bytes
+    if len(content) > limit:
+        raise e.EvidenceTooLarge(
+            f"the file is larger than the limit of {limit} bytes",
+            {"max_bytes": limit, "size": len(content)},
+        )
+    if not content:
+        raise e.BadEvidence("the file is empty", [Problem("evidence.empty", "/file", "empty")])
+    media_type = sniff(content)
+    if media_type is None:
+        raise e.BadEvidence(
+            "the file is not a PDF, an image (JPEG, PNG, TIFF, GIF, WebP) or a text report",
+            [Problem("evidence.type", "/file", ", ".join(MEDIA_TYPES))],
+        )
+    name = safe_filename(filename) or f"evidence.{media_type.rsplit('/', 1)[1]}"
+    return name, media_type
+
+
+def attach(
+    uow: UnitOfWork,
+    principal: Principal,
+    row: DeclarationRow,
+    *,
+    content: bytes,
+    filename: str,
+    media_type: str,
+    source: str,
+    note: str,
+    now: dt.datetime,
+) -> str:
+    """Store the content (once) and attach it to the declaration, each on the ledger."""
+    digest = _keep(uow, principal, content, filename, media_type, now)
+    already = uow.session.scalar(
+        select(DeclarationEvidenceRow.id).where(
+            DeclarationEvidenceRow.declaration_id == row.id,
+            DeclarationEvidenceRow.sha256 == digest,
+        )
+    )
+    if already is None:
+        uow.session.add(
+            DeclarationEvidenceRow(
+                declaration_id=row.id,
+                sha256=digest,
+                source=source,
+                note=note,
+                attached_by=principal.username,
+                attached_at=timestamp(now),
+            )
+        )
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="evidence.attached",
+            subject_type=SUBJECT,
+            subject_id=str(row.id),
+            payload={"sha256": digest, "filename": filename, "source": source, "note": note},
+        )
+    return digest
+
+
+def attach_evidence(
+    ctx: Context,
+    *,
+    principal: Principal,
+    mrn: str,
+    content: bytes,
+    filename: str,
+    note: str = "",
+) -> dict[str, Any]:
+    """An officer or inspector attaches a scan image, photo or lab report to a declaration.
+
+    The type is judged from the bytes, not from what the browser says; the content is kept
+    under its SHA-256 and never altered."""
+    principal.require(Action.WORK_CONTROL_TASK)
+    name, media_type = checked_upload(ctx, content, filename)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        row = _declaration(uow.session, mrn)
+        digest = attach(
+            uow,
+            principal,
+            row,
+            content=content,
+            filename=name,
+            media_type=media_type,
+            source="officer",
+            note=note.strip()[:500],
+            now=now,
+        )
+        uow.commit()
+    return {"mrn": row.mrn, "sha256": digest, "filename": name, "media_type": media_type}
+
+
+def list_evidence(
+    ctx: Context, *, principal: Principal, declaration_id: int
+) -> list[dict[str, Any]]:
+    """Evidence attached to a declaration, oldest first, with its SHA-256 (customs staff)."""
+    principal.require(Action.READ_CONTROLS)
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(
+                DeclarationEvidenceRow,
+                EvidenceRow.filename,
+                EvidenceRow.media_type,
+                EvidenceRow.size,
+            )
+            .join(EvidenceRow, EvidenceRow.sha256 == DeclarationEvidenceRow.sha256)
+            .where(DeclarationEvidenceRow.declaration_id == declaration_id)
+            .order_by(DeclarationEvidenceRow.id)
+        ).all()
+    return [
+        {
+            "sha256": link.sha256,
+            "filename": filename,
+            "media_type": media_type,
+            "size": size,
+            "source": link.source,
+            "note": link.note,
+            "attached_by": link.attached_by,
+            "attached_at": link.attached_at,
+        }
+        for link, filename, media_type, size in rows
+    ]
 
 
 def read_evidence(ctx: Context, *, principal: Principal, sha256: str) -> tuple[EvidenceRow, bytes]:

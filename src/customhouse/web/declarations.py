@@ -401,8 +401,16 @@ async def lodge_submit(request: Request, principal: SignedIn) -> Response:
     return RedirectResponse(f"/declarations/{mrn}", status_code=303)
 
 
-@router.get("/declarations/{mrn}", response_class=HTMLResponse)
-def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLResponse:
+def show_declaration(
+    request: Request,
+    principal: Principal,
+    mrn: str,
+    *,
+    evidence_error: str | None = None,
+    answer_errors: dict[int, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The declaration page; a refused upload or answer is shown next to its field."""
     ctx = get_ctx(request)
     view = svc.get_declaration(ctx, principal=principal, mrn=mrn[:40])
     state = State(view.state)
@@ -416,9 +424,17 @@ def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLRes
             "measure_words": measure_words,
             "may_amend": principal.may(Action.AMEND) and state in AMENDABLE,
             "may_invalidate": principal.may(Action.INVALIDATE) and state in INVALIDATABLE,
-            "extra": extras.declaration_extras(ctx, principal, view),
+            "extra": extras.declaration_extras(
+                ctx, principal, view, evidence_error=evidence_error, answer_errors=answer_errors
+            ),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/declarations/{mrn}", response_class=HTMLResponse)
+def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLResponse:
+    return show_declaration(request, principal, mrn)
 
 
 @router.get("/declarations/{mrn}/amend", response_class=HTMLResponse)

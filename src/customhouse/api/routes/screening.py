@@ -3,6 +3,8 @@ analysts' judgements on hits."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
@@ -10,12 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from customhouse.api.deps import CtxDep, PrincipalDep
 from customhouse.api.schemas import ErrorOut
-from customhouse.services.screening import declaration_screening, judge_hit
+from customhouse.errors import Problem
+from customhouse.screening.errors import EmptyAnswer
+from customhouse.services.screening import answer_query, declaration_screening, judge_hit
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)
+    s: {"model": ErrorOut} for s in (401, 403, 404, 409, 413, 422)
 }
 
 
@@ -46,3 +50,37 @@ def judge(
     """Judge a party hit (risk analysts, officers, supervisors). A false match that was the
     last reason for a screening hold releases the declaration to the next steps."""
     return judge_hit(ctx, principal=principal, hit_id=hit_id, verdict=body.verdict, note=body.note)
+
+
+class AnswerIn(BaseModel):
+    """The declarant's answer to a query: words and, optionally, one document."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(default="", max_length=4000)
+    filename: str = Field(default="", max_length=255)
+    content_base64: str = Field(default="", max_length=10_000_000)
+
+
+@router.post("/screening/queries/{query_id}/answer", responses=ERRORS)
+def answer(
+    query_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: AnswerIn,
+    ctx: CtxDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """The declarant or its representative answers a query on its declaration (no one
+    else, customs staff included); the document is kept under its SHA-256."""
+    document = None
+    if body.content_base64:
+        try:
+            content = base64.b64decode(body.content_base64, validate=True)
+        except (ValueError, binascii.Error) as exc:
+            raise EmptyAnswer(
+                "content_base64 is not base64",
+                [Problem("screening.bad_base64", "/content_base64", "not base64")],
+            ) from exc
+        document = (content, body.filename)
+    return answer_query(
+        ctx, principal=principal, query_id=query_id, text=body.text, document=document
+    )
