@@ -421,6 +421,8 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
             f"{url}/approvals": {"action": junk, "reason": junk},
             f"{url}/seize": dict.fromkeys(("offence", "custodian", "location"), junk),
             "/screening/hits/1/judge": {"verdict": junk, "note": junk, "mrn": junk},
+            "/queries/1/answer": {"text": junk, "mrn": junk},
+            f"{url}/evidence": {"note": junk},
         }
         for path, data in posts.items():
             data = {"csrf_token": token, **data}
@@ -445,6 +447,8 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
                 f"{url}/seize": ("offence", "custodian", "location"),
                 f"{url}/release": (),
                 "/screening/hits/1/judge": ("verdict", "note", "mrn"),
+                f"{url}/evidence": ("note", "file"),
+                "/queries/1/answer": ("text", "mrn"),
             },
         ),
         ("analyst1", {"/risk/profiles": ("code", "name", "channel", "priority", "criteria")}),

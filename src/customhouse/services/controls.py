@@ -1745,6 +1745,82 @@ def release_time_report(
     return release_times(rows)
 
 
+def revenue_report(
+    ctx: Context,
+    *,
+    principal: Principal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    """Duties and taxes assessed (current assessments of declarations not invalidated) and
+    collected (payments, recoveries, drawn from guarantees), per day and currency."""
+    principal.require(Action.READ_CONTROLS)
+    day_a = func.substr(AssessmentRow.created_at, 1, 10)
+    assessed = (
+        select(
+            day_a,
+            AssessmentRow.currency,
+            func.sum(AssessmentRow.duty),
+            func.sum(AssessmentRow.excise),
+            func.sum(AssessmentRow.vat),
+            func.sum(AssessmentRow.total),
+            func.count(),
+        )
+        .join(DeclarationRow, DeclarationRow.id == AssessmentRow.declaration_id)
+        .where(
+            AssessmentRow.status == arepo.CURRENT,
+            DeclarationRow.state.notin_((State.INVALIDATED.value, State.REJECTED.value)),
+        )
+        .group_by(day_a, AssessmentRow.currency)
+    )
+    day_p = func.substr(PaymentRow.at, 1, 10)
+    paid = select(day_p, PaymentRow.currency, PaymentRow.method, func.sum(PaymentRow.amount))
+    paid = paid.group_by(day_p, PaymentRow.currency, PaymentRow.method)
+    if since:
+        assessed = assessed.where(AssessmentRow.created_at >= since.isoformat())
+        paid = paid.where(PaymentRow.at >= since.isoformat())
+    if until:
+        assessed = assessed.where(AssessmentRow.created_at < until.isoformat())
+        paid = paid.where(PaymentRow.at < until.isoformat())
+    zero = Decimal("0.00")
+    days: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def entry(day: str, currency: str) -> dict[str, Any]:
+        return days.setdefault(
+            (day, currency),
+            {
+                "day": day,
+                "currency": currency,
+                "declarations": 0,
+                **dict.fromkeys(("duty", "excise", "vat", "assessed"), zero),
+                **dict.fromkeys(("payment", "recovery", "guarantee"), zero),
+            },
+        )
+
+    with ctx.sessions() as session:
+        for day, currency, duty, excise, vat, total, count in session.execute(assessed):
+            e_ = entry(day, currency)
+            e_.update(
+                duty=Decimal(duty or 0),
+                excise=Decimal(excise or 0),
+                vat=Decimal(vat or 0),
+                assessed=Decimal(total or 0),
+                declarations=int(count),
+            )
+        for day, currency, method, amount in session.execute(paid):
+            entry(day, currency)[method] = Decimal(amount or 0)
+    rows = [days[k] for k in sorted(days)]
+    totals: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        r["collected"] = r["payment"] + r["recovery"] + r["guarantee"]
+        t = totals.setdefault(r["currency"], {"declarations": 0})
+        t["declarations"] += r["declarations"]
+        for k in ("duty", "excise", "vat", "assessed", "payment", "recovery", "guarantee"):
+            t[k] = t.get(k, zero) + r[k]
+        t["collected"] = t.get("collected", zero) + r["collected"]
+    return {"days": rows, "by_currency": dict(sorted(totals.items()))}
+
+
 def list_approvals(
     ctx: Context, *, principal: Principal, status: str | None = "pending", limit: int = 200
 ) -> list[dict[str, Any]]:

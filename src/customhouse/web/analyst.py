@@ -50,7 +50,25 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
             [(_(s.replace("_", " ")), n) for s, n in by_state], title=_("Declarations by state")
         ),
     }
+    mix = [
+        (
+            c,
+            svc.list_declarations(
+                ctx, principal=principal, filters=DeclarationFilter(channel=c), page_size=1
+            ).total,
+        )
+        for c in CHANNELS
+    ]
+    if any(n for _c, n in mix):
+        values["mix"] = mix
+        values["channel_chart"] = charts.bars(
+            [(_(c), n) for c, n in mix], title=_("Declarations by channel")
+        )
     if principal.may(Action.READ_CONTROLS):
+        revenue = ctl.revenue_report(ctx, principal=principal)
+        if revenue["days"]:
+            values["revenue"] = revenue
+            values["revenue_charts"] = revenue_charts(revenue)
         times = ctl.release_time_report(ctx, principal=principal)
         by_channel = times.get("by_channel", {})
         if by_channel:
@@ -73,6 +91,28 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
                 sorted(offences.items()), title=_("Seizures by offence")
             )
     return render(request, "dashboard.html", values)
+
+
+REVENUE_DAYS = 14  # the chart's span; the table below it has every day
+
+
+def revenue_charts(revenue: dict[str, Any]) -> list[Any]:
+    """Per currency (the three largest), assessed and collected per day over the last days
+    that have any."""
+    currencies = sorted(
+        revenue["by_currency"], key=lambda c: -revenue["by_currency"][c]["assessed"]
+    )[:3]
+    out = []
+    for currency in currencies:
+        days = [d for d in revenue["days"] if d["currency"] == currency][-REVENUE_DAYS:]
+        out.append(
+            charts.grouped(
+                [(d["day"], [float(d["assessed"]), float(d["collected"])]) for d in days],
+                series=[_("assessed"), _("collected")],
+                title=_("Duties and taxes per day, {currency}").format(currency=currency),
+            )
+        )
+    return out
 
 
 def _profiles_page(
