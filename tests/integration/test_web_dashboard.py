@@ -37,7 +37,7 @@ def test_revenue_and_channel_mix_from_stored_data(client: TestClient, ctx: Conte
         assert a is not None and a["currency"] == "USD"
         totals[did] = Decimal(str(a["total"]))
     assert all(totals.values())
-    (mrn1, id1), (mrn2, id2), (mrn3, id3) = lodged
+    (mrn1, id1), (_, id2), (mrn3, _) = lodged
     route(ctx, [id1], "red", ["profile X"])
     route(ctx, [id2], "yellow", ["profile Y"])
     officer = user(ctx, "officer1")
