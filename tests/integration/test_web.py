@@ -281,10 +281,13 @@ def test_analysts_draft_submit_and_a_second_approves(client: TestClient) -> None
         "channel": "yellow",
         "priority": "3",
         "instructions": "check the invoice",
-        "criteria": '{"origins": ["BR"]}',
+        "field_0": "origin",
+        "operator_0": "in",
+        "value_0": "BR",
     }
-    bad = client.post("/risk/profiles", data={**data, "criteria": "[1]", "priority": "x"})
-    assert bad.status_code == 422 and "/criteria" in bad.text and "/priority" in bad.text
+    bad = client.post("/risk/profiles", data={**data, "value_0": "", "priority": "x"})
+    assert bad.status_code == 422
+    assert 'id="f-value-0-error"' in bad.text and 'id="f-priority-error"' in bad.text
     assert client.post("/risk/profiles", data=data, follow_redirects=False).status_code == 303
     page = client.get("/risk")
     assert "WEB-SHOES" in page.text and "Submit for approval" in page.text
@@ -451,7 +454,21 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
                 "/queries/1/answer": ("text", "mrn"),
             },
         ),
-        ("analyst1", {"/risk/profiles": ("code", "name", "channel", "priority", "criteria")}),
+        (
+            "analyst1",
+            {
+                "/risk/profiles": (
+                    "code",
+                    "name",
+                    "channel",
+                    "priority",
+                    "field_0",
+                    "operator_0",
+                    "value_0",
+                    "value_1",
+                )
+            },
+        ),
     ):
         client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
         sign_in(client, username)
