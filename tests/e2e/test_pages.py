@@ -24,6 +24,7 @@ from customhouse.access.models import SYSTEM
 from customhouse.api.app import create_app
 from customhouse.demo.users import DEMO_PASSWORD, load_demo
 from customhouse.reference.snapshot import shipped_snapshot
+from customhouse.risk.loaders import demo_examples
 from customhouse.services import controls as ctl
 from customhouse.services import risk as risk_svc
 from customhouse.services.access import user_by_name
@@ -85,6 +86,10 @@ def _red_for_brazil(ctx: Context) -> None:
     risk_svc.approve_profile(ctx, principal=second, code="PAGES-RED-BR")
     ctl.open_guarantee(
         ctx, principal=supervisor, holder_eori=trader.eori, currency="USD", limit=Decimal(50000)
+    )
+    # A stored model (not active anywhere: routing stays with the profile) for its metrics page.
+    risk_svc.store_model(
+        ctx, principal=analyst, examples=demo_examples(), version="pages-m1", source="test"
     )
 
 
@@ -315,6 +320,8 @@ def test_officer_examines_a_red_channel_declaration_and_releases(page: Any, serv
     sign_in(page, "analyst1")
     page.goto("/risk")
     assert "PAGES-RED-BR" in page.inner_text("main")
+    curve = page.get_by_role("img", name="Model pages-m1: precision and recall", exact=False)
+    assert curve.count() == 1
     shot(page, "risk")
 
 

@@ -55,7 +55,8 @@ def grouped(
     for label, values in data:
         rows.append(f'<text x="{_LABEL - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         for i, value in enumerate(values):
-            width = (_W - _LABEL - 70) * (value / peak)
+            # Room after the longest bar for its "series: value" text.
+            width = (_W - _LABEL - 160) * (value / peak)
             cls = "bar" if i % 2 == 0 else "bar-alt"
             name = f"{series[i]}: {value:g}"
             rows.append(
