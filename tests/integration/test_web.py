@@ -452,6 +452,7 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
                 "/screening/hits/1/judge": ("verdict", "note", "mrn"),
                 f"{url}/evidence": ("note", "file"),
                 "/queries/1/answer": ("text", "mrn"),
+                f"{url}/queries": ("missing", "reason", "item"),
             },
         ),
         (

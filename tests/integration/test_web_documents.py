@@ -242,3 +242,71 @@ def test_a_form_over_the_body_limit_gets_a_page(client: TestClient, ctx: Context
     assert "too large" in r.text and f"{ctx.settings.max_body_bytes} bytes" in r.text
     api = client.post(f"/api/v1/controls/declarations/{mrn}/evidence", content=huge)
     assert api.status_code == 413 and api.json()["error"]["code"] == "customhouse.PayloadTooLarge"
+
+
+def test_an_officer_asks_for_a_document_and_the_trader_answers(
+    client: TestClient, ctx: Context
+) -> None:
+    install(ctx)
+    trader = user(ctx, "trader1")
+    assert trader.eori
+    outcome = svc.lodge(ctx, principal=trader, raw=owned_by(import_doc(3), trader.eori))
+    assert outcome.mrn
+    mrn, url = outcome.mrn, f"/declarations/{outcome.mrn}"
+    # Neither the trader nor an analyst raises a query.
+    for username in ("trader1", "analyst1"):
+        sign_in(client, username)
+        token = csrf(client.get("/").text)
+        r = client.post(
+            f"{url}/queries", data={"csrf_token": token, "missing": "invoice", "reason": "x"}
+        )
+        assert r.status_code == 403, username
+        sign_out(client)
+
+    sign_in(client, "officer1")
+    page = client.get(url)
+    assert "Ask the declarant for a document" in page.text
+    token = csrf(page.text)
+    for bad in ({"missing": "", "reason": "why"}, {"missing": "invoice", "item": "77"}):
+        r = client.post(f"{url}/queries", data={"csrf_token": token, "reason": "", **bad})
+        assert r.status_code == 422, bad
+    r = client.post(
+        f"{url}/queries",
+        data={
+            "csrf_token": token,
+            "missing": "commercial invoice",
+            "reason": "the declared value looks low",
+            "item": "1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, text(r.text)[:500]
+    assert "asked by officer1" in text(client.get(url).text)
+    sign_out(client)
+
+    sign_in(client, "trader1")
+    page = client.get(url)
+    assert "the declared value looks low" in text(page.text) and "Answer this query" in page.text
+    (query_id,) = re.findall(r'action="/queries/(\d+)/answer"', page.text)
+    r = client.post(
+        f"/queries/{query_id}/answer",
+        data={"csrf_token": csrf(page.text), "mrn": mrn, "text": "invoice INV-9 attached"},
+        files={"document": ("invoice.pdf", PDF)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "invoice INV-9 attached" in text(client.get(url).text)
+    assert kinds(ctx, mrn).count("screening.query") == 1
+    api = client.post(
+        f"/api/v1/declarations/{mrn}/queries",
+        json={"missing": "packing list", "reason": "count"},
+        headers=auth(ctx, "trader1"),
+    )
+    assert api.status_code == 403
+    api = client.post(
+        f"/api/v1/declarations/{mrn}/queries",
+        json={"missing": "packing list", "reason": "count"},
+        headers=auth(ctx, "inspector1"),
+    )
+    assert api.status_code == 201 and api.json()["asked_by"] == "inspector1"
+    assert verify_ledger(ctx).ok

@@ -64,6 +64,7 @@ class Action(StrEnum):
     READ_ENFORCEMENT = "read_enforcement"
     POST_CLEARANCE_AUDIT = "post_clearance_audit"
     ANSWER_QUERY = "answer_query"  # issue 8: the trader's reply to a query on its declaration
+    RAISE_QUERY = "raise_query"  # an officer asks the declarant for a document
 
 
 R = Role
@@ -113,6 +114,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.POST_CLEARANCE_AUDIT: frozenset({R.AUDITOR, R.SUPERVISOR}),
     # Only the trader answers as the trader: no customs role may put words in its mouth.
     Action.ANSWER_QUERY: frozenset({R.DECLARANT}),
+    Action.RAISE_QUERY: frozenset({R.OFFICER, R.INSPECTOR, R.SUPERVISOR}),
 }
 
 

@@ -56,3 +56,15 @@ class QueryAlreadyAnswered(Conflict):
 
 class EmptyAnswer(InvalidInput):
     code = "screening.EmptyAnswer"
+
+
+class BadQuery(InvalidInput):
+    """An officer's query without the document asked for, or its reason."""
+
+    code = "screening.BadQuery"
+
+
+class NotQueryable(Conflict):
+    """Released, invalidated or rejected declarations take no new query."""
+
+    code = "screening.NotQueryable"

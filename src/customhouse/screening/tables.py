@@ -144,7 +144,8 @@ class ScreeningHitRow(Base):
 
 
 class ScreeningQueryRow(Base):
-    """A query to the declarant: a document that is missing, and the legal base asking for it."""
+    """A query to the declarant: a document that is missing, and the legal base asking for it
+    (raised by screening, or by an officer who asks for a document)."""
 
     __tablename__ = "screening_queries"
 
@@ -159,6 +160,8 @@ class ScreeningQueryRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     answer: Mapped[str] = mapped_column(Text, default="")
+    # issue 8: the officer who asked for the document; None when screening asked.
+    asked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class QueryReplyRow(Base):

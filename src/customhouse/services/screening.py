@@ -60,8 +60,10 @@ from customhouse.screening.declaration import (
 )
 from customhouse.screening.engine import ScreeningIndex, rescreen
 from customhouse.screening.errors import (
+    BadQuery,
     EmptyAnswer,
     InvalidJudgement,
+    NotQueryable,
     NotYourQuery,
     QueryAlreadyAnswered,
     UnknownHit,
@@ -509,6 +511,7 @@ def _query_dict(q: ScreeningQueryRow, replies: Sequence[QueryReplyRow] = ()) -> 
         "created_at": q.created_at.isoformat(),
         "answered_at": q.answered_at.isoformat() if q.answered_at else None,
         "answer": q.answer,
+        "asked_by": q.asked_by,
         "replies": [_reply_dict(r) for r in replies],
     }
 
@@ -696,6 +699,90 @@ def judge_hit(
                 select(DeclarationRow.state).where(DeclarationRow.id == released)
             )
         out["declaration_state"] = state
+    return out
+
+
+# --- queries an officer raises ------------------------------------------------------------------
+
+# States in which the goods are not yet released and a document can still be asked for.
+QUERYABLE = (
+    State.ACCEPTED.value,
+    State.ASSESSED.value,
+    State.SELECTED.value,
+    State.UNDER_CONTROL.value,
+    State.HELD.value,
+)
+
+
+def raise_query(
+    ctx: Context,
+    *,
+    principal: Principal,
+    mrn: str,
+    missing: str,
+    reason: str,
+    legal_base: str = "",
+    item: int = 0,
+) -> dict[str, Any]:
+    """An officer asks the declarant for a document (item 0: the whole declaration). The
+    declarant sees it with the screening queries and answers it the same way. Holding the goods
+    meanwhile is a separate decision (``controls.hold``)."""
+    principal.require(Action.RAISE_QUERY)
+    problems = [
+        Problem("screening.required", f"/{name}", "required")
+        for name, value in (("missing", missing), ("reason", reason))
+        if not value.strip()
+    ]
+    if len(missing) > 500 or len(reason) > 2000 or len(legal_base) > 500:
+        problems.append(Problem("screening.too_long", "/reason", "too long"))
+    if problems:
+        raise BadQuery("say which document is needed and why", problems)
+    view = dsvc.get_declaration(ctx, principal=principal, mrn=mrn)
+    numbers = {int(i.get("sequence", 0)) for i in view.document.get("items", [])}
+    if item and item not in numbers:
+        raise BadQuery(
+            f"the declaration has no item {item}",
+            [Problem("screening.item", "/item", f"one of {sorted(numbers)}")],
+        )
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        row = uow.session.get(DeclarationRow, view.id)
+        assert row is not None
+        if row.state not in QUERYABLE:
+            raise NotQueryable(
+                f"a {row.state} declaration takes no new query", {"state": row.state}
+            )
+        query = ScreeningQueryRow(
+            declaration_id=row.id,
+            declaration_version=row.version,
+            item_sequence=item,
+            missing=missing.strip(),
+            legal_base=legal_base.strip() or "asked by customs",
+            reason=reason.strip(),
+            status="open",
+            created_at=now,
+            answer="",
+            asked_by=principal.username,
+        )
+        uow.session.add(query)
+        uow.session.flush()
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="screening.query",
+            subject_type=dsvc.SUBJECT,
+            subject_id=str(row.id),
+            payload={
+                "query": query.id,
+                "item": item,
+                "missing": query.missing,
+                "legal_base": query.legal_base,
+                "asked_by": principal.username,
+            },
+        )
+        out = {"mrn": row.mrn, **_query_dict(query)}
+        uow.commit()
     return out
 
 

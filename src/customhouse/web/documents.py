@@ -5,10 +5,10 @@ multipart with the CSRF token; a refused file is shown next to its field, never 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -16,8 +16,8 @@ from starlette.datastructures import FormData, UploadFile
 from customhouse.access.models import Action, Principal
 from customhouse.api.errors import status_for
 from customhouse.controls.errors import BadEvidence, EvidenceNotFound, EvidenceTooLarge
-from customhouse.errors import DomainError
-from customhouse.screening.errors import EmptyAnswer
+from customhouse.errors import DomainError, Problem
+from customhouse.screening.errors import BadQuery, EmptyAnswer
 from customhouse.services import controls as ctl
 from customhouse.services import screening as scr
 from customhouse.web.core import SECURITY_HEADERS, CsrfChecked, PageRoute, SignedIn, _, get_ctx
@@ -161,3 +161,30 @@ async def _answer_query(
         )
     target = f"/declarations/{quote(mrn)}#query-{query_id}" if mrn.isalnum() else "/declarations"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/declarations/{mrn}/queries", dependencies=[CsrfChecked])
+def ask_for_document(
+    request: Request,
+    principal: SignedIn,
+    mrn: str,
+    missing: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    item: Annotated[str, Form(max_length=6)] = "",
+) -> Response:
+    """An officer asks the declarant for a document; errors come back as the error page."""
+    number = item.strip()
+    if number and not number.isdigit():
+        raise BadQuery(
+            _("Give the item number, or leave it empty for the whole declaration."),
+            [Problem("web.item", "/item", _("a whole number"))],
+        )
+    scr.raise_query(
+        get_ctx(request),
+        principal=principal,
+        mrn=mrn[:40],
+        missing=missing,
+        reason=reason,
+        item=int(number or 0),
+    )
+    return RedirectResponse(f"/declarations/{quote(mrn[:40])}#screening-h", status_code=303)

@@ -137,6 +137,19 @@ def declaration_extras(
                     "fields": [{"name": "reason", "label": _("Reason"), "required": True}],
                 }
             )
+    if principal.may(Action.RAISE_QUERY) and view.state in scr.QUERYABLE:
+        out["actions"].append(
+            {
+                "id": "query",
+                "url": f"/declarations/{mrn}/queries",
+                "label": _("Ask the declarant for a document"),
+                "fields": [
+                    {"name": "missing", "label": _("Document needed"), "required": True},
+                    {"name": "reason", "label": _("Why"), "required": True},
+                    {"name": "item", "label": _("Item number (empty: the whole declaration)")},
+                ],
+            }
+        )
     if principal.may(Action.SEIZE) and state in (State.UNDER_CONTROL, State.HELD):
         out["actions"].append(
             {

@@ -14,7 +14,12 @@ from customhouse.api.deps import CtxDep, PrincipalDep
 from customhouse.api.schemas import ErrorOut
 from customhouse.errors import Problem
 from customhouse.screening.errors import EmptyAnswer
-from customhouse.services.screening import answer_query, declaration_screening, judge_hit
+from customhouse.services.screening import (
+    answer_query,
+    declaration_screening,
+    judge_hit,
+    raise_query,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
@@ -83,4 +88,34 @@ def answer(
         document = (content, body.filename)
     return answer_query(
         ctx, principal=principal, query_id=query_id, text=body.text, document=document
+    )
+
+
+class QueryIn(BaseModel):
+    """An officer asks the declarant for a document (item 0: the whole declaration)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    missing: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=2000)
+    legal_base: str = Field(default="", max_length=500)
+    item: int = Field(default=0, ge=0, le=9999)
+
+
+@router.post("/declarations/{mrn}/queries", status_code=201, responses=ERRORS)
+def ask(
+    mrn: Annotated[str, Path(max_length=18)],
+    body: QueryIn,
+    ctx: CtxDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Officers, inspectors and supervisors ask the declarant for a document."""
+    return raise_query(
+        ctx,
+        principal=principal,
+        mrn=mrn,
+        missing=body.missing,
+        reason=body.reason,
+        legal_base=body.legal_base,
+        item=body.item,
     )

@@ -1,4 +1,5 @@
-"""pages (issue 8): declarants' replies to queries, and evidence attached to a declaration
+"""pages (issue 8): declarants' replies to queries, queries an officer raises, and evidence
+attached to a declaration
 
 Revision ID: 0011
 Revises: 0010
@@ -18,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("screening_queries", sa.Column("asked_by", sa.String(length=128), nullable=True))
     op.create_table(
         "declaration_evidence",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -84,3 +86,5 @@ def downgrade() -> None:
     op.drop_table("query_replies")
     op.drop_index(op.f("ix_declaration_evidence_declaration_id"), table_name="declaration_evidence")
     op.drop_table("declaration_evidence")
+    with op.batch_alter_table("screening_queries") as batch:
+        batch.drop_column("asked_by")
