@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     office: str = Field(default="GBLHR001", description="Default customs office of lodgement.")
     unknown_eori: Literal["error", "warning"] = "warning"
     max_body_bytes: int = 1_000_000
+    # issue 8: one uploaded scan, photo or report; below max_body_bytes so the page can say so.
+    max_evidence_bytes: int = 900_000
     max_items_per_declaration: int = 999
     secret_key: str = "change-me-in-production"
     # issue 8: the session cookie's Secure flag; off only to sign in over plain http locally.

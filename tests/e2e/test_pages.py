@@ -24,6 +24,7 @@ from customhouse.access.models import SYSTEM
 from customhouse.api.app import create_app
 from customhouse.demo.users import DEMO_PASSWORD, load_demo
 from customhouse.reference.snapshot import shipped_snapshot
+from customhouse.risk.loaders import demo_examples
 from customhouse.services import controls as ctl
 from customhouse.services import risk as risk_svc
 from customhouse.services.access import user_by_name
@@ -85,6 +86,10 @@ def _red_for_brazil(ctx: Context) -> None:
     risk_svc.approve_profile(ctx, principal=second, code="PAGES-RED-BR")
     ctl.open_guarantee(
         ctx, principal=supervisor, holder_eori=trader.eori, currency="USD", limit=Decimal(50000)
+    )
+    # A stored model (not active anywhere: routing stays with the profile) for its metrics page.
+    risk_svc.store_model(
+        ctx, principal=analyst, examples=demo_examples(), version="pages-m1", source="test"
     )
 
 
@@ -169,14 +174,16 @@ def sign_out(page: Any) -> None:
     page.wait_for_url("**/")
 
 
-def lodge_shoes(page: Any, origin: str = "CN") -> str:
+def lodge_shoes(
+    page: Any, origin: str = "CN", code: str = "640299", description: str = "leather shoes"
+) -> str:
     """trader1 lodges one item with the simple form; the declaration page's URL."""
     page.goto("/declarations/new")
     page.get_by_label("Seller or buyer abroad").fill("Shenzhen Shoe Works")
     page.get_by_label("Their country").fill("CN")
     page.get_by_label("Transport document number").fill("BL-778")
-    page.get_by_label("Description of the goods").fill("leather shoes")
-    page.get_by_label("Commodity code").fill("640299")
+    page.get_by_label("Description of the goods").fill(description)
+    page.get_by_label("Commodity code").fill(code)
     page.get_by_label("Country of origin").fill(origin)
     page.get_by_label("Invoice amount").fill("1000.00")
     page.get_by_label("Gross mass (kg)").fill("12")
@@ -306,9 +313,77 @@ def test_officer_examines_a_red_channel_declaration_and_releases(page: Any, serv
     shot(page, "released")
     page.goto("/dashboard")
     assert page.get_by_role("img", name="Lodgement to release, minutes").count() == 1
+    assert page.get_by_role("img", name="Duties and taxes per day, USD").count() == 1
+    assert page.get_by_role("img", name="Declarations by channel", exact=True).count() == 1
     shot(page, "dashboard")
     sign_out(page)
     sign_in(page, "analyst1")
     page.goto("/risk")
     assert "PAGES-RED-BR" in page.inner_text("main")
+    curve = page.get_by_role("img", name="Model pages-m1: precision and recall", exact=False)
+    assert curve.count() == 1
     shot(page, "risk")
+
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_trader_answers_a_query_and_the_officer_attaches_evidence(
+    page: Any, tmp_path: Path
+) -> None:
+    certificate = tmp_path / "phyto-certificate.pdf"
+    certificate.write_bytes(PDF)
+    sign_in(page, "trader1")
+    # Citrus from Morocco needs a phytosanitary certificate: screening asks the declarant.
+    url = lodge_shoes(page, origin="MA", code="080510", description="fresh oranges")
+    page.get_by_role("group", name="Answer this query").wait_for()
+    page.get_by_label("Your answer").fill("Certificate PHYTO-MA-9 attached")
+    page.get_by_label("Document (optional)").set_input_files(str(certificate))
+    page.get_by_role("button", name="Send the answer").click()
+    page.wait_for_url(url + "*")
+    assert "Certificate PHYTO-MA-9 attached" in page.inner_text("main")
+    assert page.get_by_role("button", name="Send the answer").count() == 0
+    shot(page, "query-answered")
+    sign_out(page)
+
+    sign_in(page, "officer1")
+    page.goto(url)
+    main = page.inner_text("main")
+    assert "Certificate PHYTO-MA-9 attached" in main and "phyto-certificate.pdf" in main
+    photo = tmp_path / "pallet.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page.get_by_label("File: PDF").set_input_files(str(photo))
+    page.get_by_label("What the file shows").fill("pallet 2, seal intact")
+    page.get_by_role("button", name="Attach", exact=True).click()
+    page.wait_for_url(url + "*")
+    evidence = page.locator("section", has=page.get_by_role("heading", name="Evidence"))
+    assert (
+        "pallet.png" in evidence.inner_text() and "pallet 2, seal intact" in evidence.inner_text()
+    )
+    with page.expect_download() as download:
+        evidence.get_by_role("link", name="pallet.png").click()
+    assert Path(download.value.path()).read_bytes() == photo.read_bytes()
+    shot(page, "evidence")
+
+
+def test_analyst_writes_criteria_as_rows(page: Any) -> None:
+    sign_in(page, "analyst1")
+    page.goto("/risk")
+    page.get_by_label("Code", exact=True).fill("PAGES-ROWS")
+    page.get_by_label("Criterion 1: what").select_option("origin")
+    page.get_by_label("how (criterion 1)").select_option("in")
+    page.get_by_label("value (criterion 1)").fill("AR, UY")
+    page.get_by_label("Criterion 2: what").select_option("customs_value")
+    page.get_by_label("how (criterion 2)").select_option("at_least")
+    page.get_by_label("value (criterion 2)").fill("lots")
+    page.get_by_role("button", name="Save draft").click()
+    # The bad value is marked where it is, and the summary links to it.
+    assert page.locator("#f-value-1").get_attribute("aria-invalid") == "true"
+    page.locator("#problems").get_by_role("link", name="criterion 2").click()
+    shot(page, "risk-criteria-errors")
+    page.get_by_label("value (criterion 2)").fill("20000")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url("**/risk")
+    main = page.inner_text("main")
+    assert "Country of origin is one of AR, UY" in main
+    assert "Customs value is at least 20000" in main

@@ -281,10 +281,13 @@ def test_analysts_draft_submit_and_a_second_approves(client: TestClient) -> None
         "channel": "yellow",
         "priority": "3",
         "instructions": "check the invoice",
-        "criteria": '{"origins": ["BR"]}',
+        "field_0": "origin",
+        "operator_0": "in",
+        "value_0": "BR",
     }
-    bad = client.post("/risk/profiles", data={**data, "criteria": "[1]", "priority": "x"})
-    assert bad.status_code == 422 and "/criteria" in bad.text and "/priority" in bad.text
+    bad = client.post("/risk/profiles", data={**data, "value_0": "", "priority": "x"})
+    assert bad.status_code == 422
+    assert 'id="f-value-0-error"' in bad.text and 'id="f-priority-error"' in bad.text
     assert client.post("/risk/profiles", data=data, follow_redirects=False).status_code == 303
     page = client.get("/risk")
     assert "WEB-SHOES" in page.text and "Submit for approval" in page.text
@@ -382,10 +385,19 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
         "/check": ["commodity_code", "description", "origin", "destination", "flow"],
         "/suggest": ["q", "commodity_code", "description"],
         "/estimate/preview": ["commodity_code", "origin", "invoice_amount", "quantity", "unit"],
-        "/declarations": ["state", "mrn", "declarant", "commodity_code", "lrn", "page"],
+        "/declarations": [
+            "state",
+            "mrn",
+            "declarant",
+            "commodity_code",
+            "lrn",
+            "party",
+            "channel",
+            "page",
+        ],
         "/login": ["next"],
         "/dashboard": ["x"],
-        "/tasks": ["status", "office", "mine"],
+        "/tasks": ["status", "office", "mine", "channel", "mrn"],
     }
     sign_in(client, "trader1")
     lodged = client.post("/declarations/new", data=good_form(client), follow_redirects=False)
@@ -412,6 +424,8 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
             f"{url}/approvals": {"action": junk, "reason": junk},
             f"{url}/seize": dict.fromkeys(("offence", "custodian", "location"), junk),
             "/screening/hits/1/judge": {"verdict": junk, "note": junk, "mrn": junk},
+            "/queries/1/answer": {"text": junk, "mrn": junk},
+            f"{url}/evidence": {"note": junk},
         }
         for path, data in posts.items():
             data = {"csrf_token": token, **data}
@@ -436,9 +450,26 @@ def test_no_form_answers_500_to_nonsense(client: TestClient, database_url: str) 
                 f"{url}/seize": ("offence", "custodian", "location"),
                 f"{url}/release": (),
                 "/screening/hits/1/judge": ("verdict", "note", "mrn"),
+                f"{url}/evidence": ("note", "file"),
+                "/queries/1/answer": ("text", "mrn"),
+                f"{url}/queries": ("missing", "reason", "item"),
             },
         ),
-        ("analyst1", {"/risk/profiles": ("code", "name", "channel", "priority", "criteria")}),
+        (
+            "analyst1",
+            {
+                "/risk/profiles": (
+                    "code",
+                    "name",
+                    "channel",
+                    "priority",
+                    "field_0",
+                    "operator_0",
+                    "value_0",
+                    "value_1",
+                )
+            },
+        ),
     ):
         client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
         sign_in(client, username)

@@ -63,6 +63,8 @@ class Action(StrEnum):
     MANAGE_CASE = "manage_case"
     READ_ENFORCEMENT = "read_enforcement"
     POST_CLEARANCE_AUDIT = "post_clearance_audit"
+    ANSWER_QUERY = "answer_query"  # issue 8: the trader's reply to a query on its declaration
+    RAISE_QUERY = "raise_query"  # an officer asks the declarant for a document
 
 
 R = Role
@@ -110,6 +112,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {R.INVESTIGATOR, R.INSPECTOR, R.AUDITOR, R.SUPERVISOR, R.ADMIN}
     ),
     Action.POST_CLEARANCE_AUDIT: frozenset({R.AUDITOR, R.SUPERVISOR}),
+    # Only the trader answers as the trader: no customs role may put words in its mouth.
+    Action.ANSWER_QUERY: frozenset({R.DECLARANT}),
+    Action.RAISE_QUERY: frozenset({R.OFFICER, R.INSPECTOR, R.SUPERVISOR}),
 }
 
 

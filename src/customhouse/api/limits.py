@@ -24,7 +24,7 @@ class BodySizeLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(send, scope)
                 return
         seen = 0
         started = False
@@ -48,22 +48,31 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, scope)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            error_body(
-                "customhouse.PayloadTooLarge",
-                f"the request body is larger than the limit of {self.max_bytes} bytes",
-                {"max_bytes": self.max_bytes},
-            )
-        ).encode()
+    async def _refuse(self, send: Send, scope: Scope) -> None:
+        if str(scope.get("path", "")).startswith("/api"):
+            body = json.dumps(
+                error_body(
+                    "customhouse.PayloadTooLarge",
+                    f"the request body is larger than the limit of {self.max_bytes} bytes",
+                    {"max_bytes": self.max_bytes},
+                )
+            ).encode()
+            kind = b"application/json"
+        else:
+            # A page's form (an upload, say): a page that says so, not JSON.
+            from customhouse.web.i18n import too_large_page
+
+            language = dict(scope.get("headers") or []).get(b"accept-language", b"")
+            body = too_large_page(language.decode("latin-1"), self.max_bytes).encode()
+            kind = b"text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", kind),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from customhouse.errors import Conflict, Forbidden, InvalidInput, NotFound
+from customhouse.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 
 
 class TaskNotFound(NotFound):
@@ -75,3 +75,13 @@ class AccountNotFound(NotFound):
 
 class BadFinding(InvalidInput):
     code = "controls.BadFinding"
+
+
+class BadEvidence(InvalidInput):
+    """An upload that is empty, or not a scan image, photo, PDF or text report."""
+
+    code = "controls.BadEvidence"
+
+
+class EvidenceTooLarge(PayloadTooLarge):
+    code = "controls.EvidenceTooLarge"

@@ -132,6 +132,22 @@ class EvidenceRow(Base):
     stored_by: Mapped[str] = mapped_column(String(80))
 
 
+class DeclarationEvidenceRow(Base):
+    """Evidence attached to a declaration: by an officer (scan, photo, lab report) or by the
+    trader answering a query. The content stays in ``evidence``, addressed by its SHA-256."""
+
+    __tablename__ = "declaration_evidence"
+    __table_args__ = (UniqueConstraint("declaration_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence.sha256"))
+    source: Mapped[str] = mapped_column(String(12))  # officer / trader
+    note: Mapped[str] = mapped_column(Text, default="")
+    attached_by: Mapped[str] = mapped_column(String(80))
+    attached_at: Mapped[str] = mapped_column(String(40))
+
+
 class GuaranteeAccountRow(Base):
     """A deferment account or comprehensive guarantee: release draws it, payment restores it."""
 

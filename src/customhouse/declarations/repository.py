@@ -128,6 +128,9 @@ class DeclarationFilter:
     lodged_from: str | None = None
     lodged_to: str | None = None
     owner_eori: str | None = None
+    channel: str | None = None
+    # Any party's EORI: declarant, representative, importer or exporter.
+    party: str | None = None
 
 
 def _filtered(f: DeclarationFilter) -> Select[DeclarationRow]:
@@ -143,6 +146,17 @@ def _filtered(f: DeclarationFilter) -> Select[DeclarationRow]:
         stmt = stmt.where(DeclarationRow.state == f.state)
     if f.declarant:
         stmt = stmt.where(DeclarationRow.declarant_eori == f.declarant)
+    if f.party:
+        stmt = stmt.where(
+            or_(
+                DeclarationRow.declarant_eori == f.party,
+                DeclarationRow.representative_eori == f.party,
+                DeclarationRow.importer_eori == f.party,
+                DeclarationRow.exporter_eori == f.party,
+            )
+        )
+    if f.channel:
+        stmt = stmt.where(DeclarationRow.channel == f.channel)
     if f.office:
         stmt = stmt.where(DeclarationRow.office == f.office)
     if f.mrn:

@@ -76,6 +76,9 @@ class ModelCard:
     rounds: int
     validation: dict[str, float] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    # [inspection rate %, precision, recall] on the validation rows, as the rate grows: the
+    # precision/recall curve of the probe model that chose the number of rounds.
+    validation_curve: list[list[float]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -93,6 +96,7 @@ class ModelCard:
             rounds=int(d["rounds"]),
             validation=dict(d.get("validation", {})),
             parameters=dict(d.get("parameters", {})),
+            validation_curve=[list(map(float, p)) for p in d.get("validation_curve", [])],
         )
 
 
@@ -192,6 +196,9 @@ class RiskModel:
         return cls(booster, encoder, ModelCard.from_dict(doc["card"]))
 
 
+CURVE_POINTS = 25  # points of the validation precision/recall curve kept with a model
+
+
 def _expected_revenue(subject: RiskSubject, probability: float) -> Decimal | None:
     if subject.duty_amount is None:
         return None
@@ -268,6 +275,7 @@ def train_model(
     fit_ex = [examples[i] for i in fit_idx]
     val_ex = [examples[i] for i in val_idx]
     validation: dict[str, float] = {}
+    curve: list[list[float]] = []
     rounds = params.max_rounds
     y_fit, y_val = y[fit_idx], y[val_idx]
     if len(val_ex) >= 20 and 0 < y_val.sum() < len(y_val) and 0 < y_fit.sum() < len(y_fit):
@@ -284,7 +292,8 @@ def train_model(
         p_val = np.asarray(probe.predict(m_val, num_iteration=best), dtype=np.float64)
         from customhouse.risk.evaluation import metrics
 
-        found = metrics(y_val, p_val, rates=(5,))
+        found = metrics(y_val, p_val, rates=(5,), curve_points=CURVE_POINTS)
+        curve = [[round(r, 2), round(p, 4), round(c, 4)] for r, p, c in found.curve]
         validation = {
             "auc": found.auc,
             "precision_at_5": found.precision_at[5],
@@ -310,5 +319,6 @@ def train_model(
         rounds=rounds,
         validation=validation,
         parameters=asdict(params),
+        validation_curve=curve,
     )
     return RiskModel(booster, encoder, card)

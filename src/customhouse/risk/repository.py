@@ -223,7 +223,11 @@ class RiskRepository:
                 trained_rows=card.trained_rows,
                 window_from=card.window_from,
                 window_to=card.window_to,
-                metrics={"validation": card.validation, **(metrics or {})},
+                metrics={
+                    "validation": card.validation,
+                    "validation_curve": card.validation_curve,
+                    **(metrics or {}),
+                },
                 parameters=card.parameters,
                 booster_text=model.booster_text,
                 blob=model.to_bytes(),

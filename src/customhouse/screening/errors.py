@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customhouse.errors import DomainError, InvalidInput, NotFound, Problem
+from customhouse.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Problem
 
 
 class UnreadableList(InvalidInput):
@@ -38,3 +38,33 @@ class InvalidJudgement(InvalidInput):
 
 class UnknownHit(NotFound):
     code = "screening.UnknownHit"
+
+
+class UnknownQuery(NotFound):
+    code = "screening.UnknownQuery"
+
+
+class NotYourQuery(Forbidden):
+    """Only the declarant or representative of the declaration answers its queries."""
+
+    code = "screening.NotYourQuery"
+
+
+class QueryAlreadyAnswered(Conflict):
+    code = "screening.QueryAlreadyAnswered"
+
+
+class EmptyAnswer(InvalidInput):
+    code = "screening.EmptyAnswer"
+
+
+class BadQuery(InvalidInput):
+    """An officer's query without the document asked for, or its reason."""
+
+    code = "screening.BadQuery"
+
+
+class NotQueryable(Conflict):
+    """Released, invalidated or rejected declarations take no new query."""
+
+    code = "screening.NotQueryable"

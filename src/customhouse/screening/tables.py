@@ -144,7 +144,8 @@ class ScreeningHitRow(Base):
 
 
 class ScreeningQueryRow(Base):
-    """A query to the declarant: a document that is missing, and the legal base asking for it."""
+    """A query to the declarant: a document that is missing, and the legal base asking for it
+    (raised by screening, or by an officer who asks for a document)."""
 
     __tablename__ = "screening_queries"
 
@@ -159,3 +160,22 @@ class ScreeningQueryRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     answer: Mapped[str] = mapped_column(Text, default="")
+    # issue 8: the officer who asked for the document; None when screening asked.
+    asked_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class QueryReplyRow(Base):
+    """The declarant's answer to a query: its words and, optionally, a document (kept as
+    evidence under its SHA-256). Never changed; a second answer is a second row."""
+
+    __tablename__ = "query_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("screening_queries.id"), index=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    evidence_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("evidence.sha256"), nullable=True
+    )
+    replied_by: Mapped[str] = mapped_column(String(128))
+    replied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,7 @@ from customhouse.access.tables import UserRow
 from customhouse.audit.tables import AuditFlagRow
 from customhouse.controls import allocation as alloc
 from customhouse.controls import errors as e
+from customhouse.controls.evidence import MEDIA_TYPES, safe_filename, sniff
 from customhouse.controls.models import (
     BLOCKING_FINDINGS,
     Channel,
@@ -46,6 +47,7 @@ from customhouse.controls.tables import (
     ControlFindingRow,
     ControlResultRow,
     ControlTaskRow,
+    DeclarationEvidenceRow,
     DutyRosterRow,
     EvidenceRow,
     GuaranteeAccountRow,
@@ -864,37 +866,179 @@ def allocate_queued(ctx: Context, *, principal: Principal, office: str | None = 
 # --- evidence ---------------------------------------------------------------------------------
 
 
+def _keep(
+    uow: UnitOfWork,
+    principal: Principal,
+    content: bytes,
+    filename: str,
+    media_type: str,
+    now: dt.datetime,
+) -> str:
+    """Store ``content`` under its SHA-256 once (a second upload of it changes nothing)."""
+    digest = hashlib.sha256(content).hexdigest()
+    if uow.session.get(EvidenceRow, digest) is None:
+        uow.session.add(
+            EvidenceRow(
+                sha256=digest,
+                filename=filename,
+                media_type=media_type,
+                size=len(content),
+                content=content,
+                stored_at=timestamp(now),
+                stored_by=principal.username,
+            )
+        )
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="evidence.stored",
+            subject_type="evidence",
+            subject_id=digest,
+            payload={"filename": filename, "media_type": media_type, "size": len(content)},
+        )
+        uow.session.flush()
+    return digest
+
+
 def store_evidence(
     ctx: Context, *, principal: Principal, content: bytes, filename: str, media_type: str
 ) -> str:
     """Keep a scan image, photo or lab report under its SHA-256 (stored once, never altered)."""
     principal.require(Action.WORK_CONTROL_TASK)
-    digest = hashlib.sha256(content).hexdigest()
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.lock()
-        if uow.session.get(EvidenceRow, digest) is None:
-            uow.session.add(
-                EvidenceRow(
-                    sha256=digest,
-                    filename=filename,
-                    media_type=media_type,
-                    size=len(content),
-                    content=content,
-                    stored_at=timestamp(now),
-                    stored_by=principal.username,
-                )
-            )
-            uow.ledger.append(
-                at=now,
-                actor=principal.actor,
-                kind="evidence.stored",
-                subject_type="evidence",
-                subject_id=digest,
-                payload={"filename": filename, "media_type": media_type, "size": len(content)},
-            )
+        digest = _keep(uow, principal, content, filename, media_type, now)
         uow.commit()
     return digest
+
+
+def checked_upload(ctx: Context, content: bytes, filename: str) -> tuple[str, str]:
+    """(safe file name, media type judged from the bytes) of an upload, or why it is refused."""
+    limit = ctx.settings.max_evidence_bytes
+    if len(content) > limit:
+        raise e.EvidenceTooLarge(
+            f"the file is larger than the limit of {limit} bytes",
+            {"max_bytes": limit, "size": len(content)},
+        )
+    if not content:
+        raise e.BadEvidence("the file is empty", [Problem("evidence.empty", "/file", "empty")])
+    media_type = sniff(content)
+    if media_type is None:
+        raise e.BadEvidence(
+            "the file is not a PDF, an image (JPEG, PNG, TIFF, GIF, WebP) or a text report",
+            [Problem("evidence.type", "/file", ", ".join(MEDIA_TYPES))],
+        )
+    name = safe_filename(filename) or f"evidence.{media_type.rsplit('/', 1)[1]}"
+    return name, media_type
+
+
+def attach(
+    uow: UnitOfWork,
+    principal: Principal,
+    row: DeclarationRow,
+    *,
+    content: bytes,
+    filename: str,
+    media_type: str,
+    source: str,
+    note: str,
+    now: dt.datetime,
+) -> str:
+    """Store the content (once) and attach it to the declaration, each on the ledger."""
+    digest = _keep(uow, principal, content, filename, media_type, now)
+    already = uow.session.scalar(
+        select(DeclarationEvidenceRow.id).where(
+            DeclarationEvidenceRow.declaration_id == row.id,
+            DeclarationEvidenceRow.sha256 == digest,
+        )
+    )
+    if already is None:
+        uow.session.add(
+            DeclarationEvidenceRow(
+                declaration_id=row.id,
+                sha256=digest,
+                source=source,
+                note=note,
+                attached_by=principal.username,
+                attached_at=timestamp(now),
+            )
+        )
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="evidence.attached",
+            subject_type=SUBJECT,
+            subject_id=str(row.id),
+            payload={"sha256": digest, "filename": filename, "source": source, "note": note},
+        )
+    return digest
+
+
+def attach_evidence(
+    ctx: Context,
+    *,
+    principal: Principal,
+    mrn: str,
+    content: bytes,
+    filename: str,
+    note: str = "",
+) -> dict[str, Any]:
+    """An officer or inspector attaches a scan image, photo or lab report to a declaration.
+
+    The type is judged from the bytes, not from what the browser says; the content is kept
+    under its SHA-256 and never altered."""
+    principal.require(Action.WORK_CONTROL_TASK)
+    name, media_type = checked_upload(ctx, content, filename)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        row = _declaration(uow.session, mrn)
+        digest = attach(
+            uow,
+            principal,
+            row,
+            content=content,
+            filename=name,
+            media_type=media_type,
+            source="officer",
+            note=note.strip()[:500],
+            now=now,
+        )
+        uow.commit()
+    return {"mrn": row.mrn, "sha256": digest, "filename": name, "media_type": media_type}
+
+
+def list_evidence(
+    ctx: Context, *, principal: Principal, declaration_id: int
+) -> list[dict[str, Any]]:
+    """Evidence attached to a declaration, oldest first, with its SHA-256 (customs staff)."""
+    principal.require(Action.READ_CONTROLS)
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(
+                DeclarationEvidenceRow,
+                EvidenceRow.filename,
+                EvidenceRow.media_type,
+                EvidenceRow.size,
+            )
+            .join(EvidenceRow, EvidenceRow.sha256 == DeclarationEvidenceRow.sha256)
+            .where(DeclarationEvidenceRow.declaration_id == declaration_id)
+            .order_by(DeclarationEvidenceRow.id)
+        ).all()
+    return [
+        {
+            "sha256": link.sha256,
+            "filename": filename,
+            "media_type": media_type,
+            "size": size,
+            "source": link.source,
+            "note": link.note,
+            "attached_by": link.attached_by,
+            "attached_at": link.attached_at,
+        }
+        for link, filename, media_type, size in rows
+    ]
 
 
 def read_evidence(ctx: Context, *, principal: Principal, sha256: str) -> tuple[EvidenceRow, bytes]:
@@ -1541,12 +1685,15 @@ def list_tasks(
     status: str | None = None,
     mine: bool = False,
     declaration_id: int | None = None,
+    channel: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The queue: an office's tasks, or the caller's own."""
+    """The queue: an office's tasks, or the caller's own; optionally of one channel."""
     principal.require(Action.READ_CONTROLS)
     q = select(ControlTaskRow).order_by(ControlTaskRow.id)
     if office:
         q = q.where(ControlTaskRow.office == office)
+    if channel:
+        q = q.where(ControlTaskRow.channel == channel)
     if status:
         q = q.where(ControlTaskRow.status == status)
     if mine:
@@ -1599,6 +1746,82 @@ def release_time_report(
     with ctx.sessions() as session:
         rows = [(c, o, float(m)) for c, o, m in session.execute(q)]
     return release_times(rows)
+
+
+def revenue_report(
+    ctx: Context,
+    *,
+    principal: Principal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    """Duties and taxes assessed (current assessments of declarations not invalidated) and
+    collected (payments, recoveries, drawn from guarantees), per day and currency."""
+    principal.require(Action.READ_CONTROLS)
+    day_a = func.substr(AssessmentRow.created_at, 1, 10)
+    assessed = (
+        select(
+            day_a,
+            AssessmentRow.currency,
+            func.sum(AssessmentRow.duty),
+            func.sum(AssessmentRow.excise),
+            func.sum(AssessmentRow.vat),
+            func.sum(AssessmentRow.total),
+            func.count(),
+        )
+        .join(DeclarationRow, DeclarationRow.id == AssessmentRow.declaration_id)
+        .where(
+            AssessmentRow.status == arepo.CURRENT,
+            DeclarationRow.state.notin_((State.INVALIDATED.value, State.REJECTED.value)),
+        )
+        .group_by(day_a, AssessmentRow.currency)
+    )
+    day_p = func.substr(PaymentRow.at, 1, 10)
+    paid = select(day_p, PaymentRow.currency, PaymentRow.method, func.sum(PaymentRow.amount))
+    paid = paid.group_by(day_p, PaymentRow.currency, PaymentRow.method)
+    if since:
+        assessed = assessed.where(AssessmentRow.created_at >= since.isoformat())
+        paid = paid.where(PaymentRow.at >= since.isoformat())
+    if until:
+        assessed = assessed.where(AssessmentRow.created_at < until.isoformat())
+        paid = paid.where(PaymentRow.at < until.isoformat())
+    zero = Decimal("0.00")
+    days: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def entry(day: str, currency: str) -> dict[str, Any]:
+        return days.setdefault(
+            (day, currency),
+            {
+                "day": day,
+                "currency": currency,
+                "declarations": 0,
+                **dict.fromkeys(("duty", "excise", "vat", "assessed"), zero),
+                **dict.fromkeys(("payment", "recovery", "guarantee"), zero),
+            },
+        )
+
+    with ctx.sessions() as session:
+        for day, currency, duty, excise, vat, total, count in session.execute(assessed):
+            e_ = entry(day, currency)
+            e_.update(
+                duty=Decimal(duty or 0),
+                excise=Decimal(excise or 0),
+                vat=Decimal(vat or 0),
+                assessed=Decimal(total or 0),
+                declarations=int(count),
+            )
+        for day, currency, method, amount in session.execute(paid):
+            entry(day, currency)[method] = Decimal(amount or 0)
+    rows = [days[k] for k in sorted(days)]
+    totals: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        r["collected"] = r["payment"] + r["recovery"] + r["guarantee"]
+        t = totals.setdefault(r["currency"], {"declarations": 0})
+        t["declarations"] += r["declarations"]
+        for k in ("duty", "excise", "vat", "assessed", "payment", "recovery", "guarantee"):
+            t[k] = t.get(k, zero) + r[k]
+        t["collected"] = t.get("collected", zero) + r["collected"]
+    return {"days": rows, "by_currency": dict(sorted(totals.items()))}
 
 
 def list_approvals(

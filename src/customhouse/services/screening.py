@@ -49,6 +49,7 @@ from customhouse.access.models import Action, Principal
 from customhouse.declarations.lifecycle import State
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.declarations.tables import DeclarationRow
+from customhouse.errors import Problem
 from customhouse.ledger.models import timestamp
 from customhouse.screening.cites import load_cites
 from customhouse.screening.declaration import (
@@ -58,7 +59,16 @@ from customhouse.screening.declaration import (
     screen_declaration,
 )
 from customhouse.screening.engine import ScreeningIndex, rescreen, screen_party
-from customhouse.screening.errors import InvalidJudgement, UnknownHit
+from customhouse.screening.errors import (
+    BadQuery,
+    EmptyAnswer,
+    InvalidJudgement,
+    NotQueryable,
+    NotYourQuery,
+    QueryAlreadyAnswered,
+    UnknownHit,
+    UnknownQuery,
+)
 from customhouse.screening.goods import GoodsControls, load_controls
 from customhouse.screening.models import (
     ListDiff,
@@ -71,6 +81,7 @@ from customhouse.screening.models import (
 )
 from customhouse.screening.repository import load_lists, record_judgement, save_list
 from customhouse.screening.tables import (
+    QueryReplyRow,
     ScreeningHitRow,
     ScreeningJudgementRow,
     ScreeningListRow,
@@ -78,6 +89,7 @@ from customhouse.screening.tables import (
     ScreeningQueryRow,
     ScreeningRunRow,
 )
+from customhouse.services import controls as ctl
 from customhouse.services import declarations as dsvc
 from customhouse.services.context import Context
 from customhouse.services.declarations import transition
@@ -568,7 +580,17 @@ def _hit_dict(h: ScreeningHitRow) -> dict[str, Any]:
     }
 
 
-def _query_dict(q: ScreeningQueryRow) -> dict[str, Any]:
+def _reply_dict(r: QueryReplyRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "text": r.text,
+        "evidence": r.evidence_sha256,
+        "replied_by": r.replied_by,
+        "replied_at": r.replied_at.isoformat(),
+    }
+
+
+def _query_dict(q: ScreeningQueryRow, replies: Sequence[QueryReplyRow] = ()) -> dict[str, Any]:
     return {
         "id": q.id,
         "version": q.declaration_version,
@@ -580,6 +602,8 @@ def _query_dict(q: ScreeningQueryRow) -> dict[str, Any]:
         "created_at": q.created_at.isoformat(),
         "answered_at": q.answered_at.isoformat() if q.answered_at else None,
         "answer": q.answer,
+        "asked_by": q.asked_by,
+        "replies": [_reply_dict(r) for r in replies],
     }
 
 
@@ -603,12 +627,19 @@ def screening_summary(
         ).all()
         if run_row is None and not queries:
             return None
+        replies: dict[int, list[QueryReplyRow]] = {}
+        for r in session.scalars(
+            select(QueryReplyRow)
+            .where(QueryReplyRow.declaration_id == declaration_id)
+            .order_by(QueryReplyRow.id)
+        ):
+            replies.setdefault(r.query_id, []).append(r)
         out: dict[str, Any] = {
             "outcome": run_row.outcome if run_row else None,
             "version": run_row.declaration_version if run_row else None,
             "at": run_row.at.isoformat() if run_row else None,
             "note": run_row.note if run_row else "",
-            "queries": [_query_dict(q) for q in queries],
+            "queries": [_query_dict(q, replies.get(q.id, ())) for q in queries],
         }
         if principal.may(Action.READ_SCREENING_HITS):
             hits = session.scalars(
@@ -759,6 +790,173 @@ def judge_hit(
                 select(DeclarationRow.state).where(DeclarationRow.id == released)
             )
         out["declaration_state"] = state
+    return out
+
+
+# --- queries an officer raises ------------------------------------------------------------------
+
+# States in which the goods are not yet released and a document can still be asked for.
+QUERYABLE = (
+    State.ACCEPTED.value,
+    State.ASSESSED.value,
+    State.SELECTED.value,
+    State.UNDER_CONTROL.value,
+    State.HELD.value,
+)
+
+
+def raise_query(
+    ctx: Context,
+    *,
+    principal: Principal,
+    mrn: str,
+    missing: str,
+    reason: str,
+    legal_base: str = "",
+    item: int = 0,
+) -> dict[str, Any]:
+    """An officer asks the declarant for a document (item 0: the whole declaration). The
+    declarant sees it with the screening queries and answers it the same way. Holding the goods
+    meanwhile is a separate decision (``controls.hold``)."""
+    principal.require(Action.RAISE_QUERY)
+    problems = [
+        Problem("screening.required", f"/{name}", "required")
+        for name, value in (("missing", missing), ("reason", reason))
+        if not value.strip()
+    ]
+    if len(missing) > 500 or len(reason) > 2000 or len(legal_base) > 500:
+        problems.append(Problem("screening.too_long", "/reason", "too long"))
+    if problems:
+        raise BadQuery("say which document is needed and why", problems)
+    view = dsvc.get_declaration(ctx, principal=principal, mrn=mrn)
+    numbers = {int(i.get("sequence", 0)) for i in view.document.get("items", [])}
+    if item and item not in numbers:
+        raise BadQuery(
+            f"the declaration has no item {item}",
+            [Problem("screening.item", "/item", f"one of {sorted(numbers)}")],
+        )
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        row = uow.session.get(DeclarationRow, view.id)
+        assert row is not None
+        if row.state not in QUERYABLE:
+            raise NotQueryable(
+                f"a {row.state} declaration takes no new query", {"state": row.state}
+            )
+        query = ScreeningQueryRow(
+            declaration_id=row.id,
+            declaration_version=row.version,
+            item_sequence=item,
+            missing=missing.strip(),
+            legal_base=legal_base.strip() or "asked by customs",
+            reason=reason.strip(),
+            status="open",
+            created_at=now,
+            answer="",
+            asked_by=principal.username,
+        )
+        uow.session.add(query)
+        uow.session.flush()
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="screening.query",
+            subject_type=dsvc.SUBJECT,
+            subject_id=str(row.id),
+            payload={
+                "query": query.id,
+                "item": item,
+                "missing": query.missing,
+                "legal_base": query.legal_base,
+                "asked_by": principal.username,
+            },
+        )
+        out = {"mrn": row.mrn, **_query_dict(query)}
+        uow.commit()
+    return out
+
+
+# --- the declarant's answers ------------------------------------------------------------------
+
+MAX_ANSWER = 4000
+
+
+def answer_query(
+    ctx: Context,
+    *,
+    principal: Principal,
+    query_id: int,
+    text: str,
+    document: tuple[bytes, str] | None = None,
+) -> dict[str, Any]:
+    """The declarant (or its representative) answers a query on its declaration: words and,
+    optionally, a document (kept as evidence under its SHA-256 and attached to the
+    declaration). The query is then ``answered``; an officer reads the answer and decides
+    (lift the hold, release, or ask again). Reply, evidence and ledger events in one unit of
+    work."""
+    principal.require(Action.ANSWER_QUERY)
+    words = text.strip()
+    if not words and document is None:
+        raise EmptyAnswer(
+            "an answer needs words or a document",
+            [Problem("screening.empty_answer", "/text", "write an answer or attach a document")],
+        )
+    if len(words) > MAX_ANSWER:
+        raise EmptyAnswer(
+            f"an answer is at most {MAX_ANSWER} characters",
+            [Problem("screening.answer_too_long", "/text", f"at most {MAX_ANSWER} characters")],
+        )
+    upload = ctl.checked_upload(ctx, document[0], document[1]) if document else None
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        session = uow.session
+        query = session.get(ScreeningQueryRow, query_id)
+        if query is None:
+            raise UnknownQuery(f"no query {query_id}", {"query": query_id})
+        row = session.get(DeclarationRow, query.declaration_id)
+        assert row is not None  # a foreign key
+        if not principal.owns(row.declarant_eori, row.representative_eori):
+            raise NotYourQuery("only the declarant or its representative answers this query")
+        if query.status != "open":
+            raise QueryAlreadyAnswered(
+                f"query {query_id} is already {query.status}", {"query": query_id}
+            )
+        digest = None
+        if document is not None and upload is not None:
+            digest = ctl.attach(
+                uow,
+                principal,
+                row,
+                content=document[0],
+                filename=upload[0],
+                media_type=upload[1],
+                source="trader",
+                note=f"answer to query {query.id}: {query.missing}"[:500],
+                now=now,
+            )
+        reply = QueryReplyRow(
+            query_id=query.id,
+            declaration_id=row.id,
+            text=words,
+            evidence_sha256=digest,
+            replied_by=principal.username,
+            replied_at=now,
+        )
+        session.add(reply)
+        query.status, query.answered_at, query.answer = "answered", now, words
+        session.flush()
+        uow.ledger.append(
+            at=now,
+            actor=principal.actor,
+            kind="screening.query_answered",
+            subject_type=dsvc.SUBJECT,
+            subject_id=str(row.id),
+            payload={"query": query.id, "reply": reply.id, "text": words, "evidence": digest},
+        )
+        out = {"mrn": row.mrn, **_query_dict(query, [reply])}
+        uow.commit()
     return out
 
 

@@ -4,12 +4,12 @@ release times). Charts are SVG drawn on the server."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from customhouse.access.models import Action
 from customhouse.declarations.repository import DeclarationFilter
@@ -20,13 +20,23 @@ from customhouse.services import enforcement as enf
 from customhouse.services import risk as risk_svc
 from customhouse.web import charts
 from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
+from customhouse.web.criteria import (
+    BLANK_ROWS,
+    FIELDS,
+    KEYS,
+    MAX_ROWS,
+    OPERATORS,
+    Row,
+    criteria_words,
+    row_of,
+    rows_to_criteria,
+)
 from customhouse.web.declarations import STATES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=500)]
 CHANNELS = ("red", "yellow", "blue", "green")
-EXAMPLE_CRITERIA = '{"origins": ["BR"], "commodity_prefixes": ["6402"]}'
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -50,7 +60,25 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
             [(_(s.replace("_", " ")), n) for s, n in by_state], title=_("Declarations by state")
         ),
     }
+    mix = [
+        (
+            c,
+            svc.list_declarations(
+                ctx, principal=principal, filters=DeclarationFilter(channel=c), page_size=1
+            ).total,
+        )
+        for c in CHANNELS
+    ]
+    if any(n for _c, n in mix):
+        values["mix"] = mix
+        values["channel_chart"] = charts.bars(
+            [(_(c), n) for c, n in mix], title=_("Declarations by channel")
+        )
     if principal.may(Action.READ_CONTROLS):
+        revenue = ctl.revenue_report(ctx, principal=principal)
+        if revenue["days"]:
+            values["revenue"] = revenue
+            values["revenue_charts"] = revenue_charts(revenue)
         times = ctl.release_time_report(ctx, principal=principal)
         by_channel = times.get("by_channel", {})
         if by_channel:
@@ -75,11 +103,70 @@ def dashboard(request: Request, principal: SignedIn) -> HTMLResponse:
     return render(request, "dashboard.html", values)
 
 
+REVENUE_DAYS = 14  # the chart's span; the table below it has every day
+
+
+def revenue_charts(revenue: dict[str, Any]) -> list[Any]:
+    """Per currency (the three largest), assessed and collected per day over the last days
+    that have any."""
+    currencies = sorted(
+        revenue["by_currency"], key=lambda c: -revenue["by_currency"][c]["assessed"]
+    )[:3]
+    out = []
+    for currency in currencies:
+        days = [d for d in revenue["days"] if d["currency"] == currency][-REVENUE_DAYS:]
+        out.append(
+            charts.grouped(
+                [(d["day"], [float(d["assessed"]), float(d["collected"])]) for d in days],
+                series=[_("assessed"), _("collected")],
+                title=_("Duties and taxes per day, {currency}").format(currency=currency),
+            )
+        )
+    return out
+
+
+def _model_view(m: dict[str, Any]) -> dict[str, Any]:
+    """A stored model with its validation figures and, when it was kept, its curve."""
+    metrics = m.get("metrics") or {}
+    validation = {
+        k: float(v)
+        for k, v in (metrics.get("validation") or {}).items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    points = [
+        (float(p[0]), float(p[1]), float(p[2]))
+        for p in metrics.get("validation_curve") or []
+        if isinstance(p, list) and len(p) == 3
+    ]
+    view = {**m, "validation": validation, "curve_points": points, "curve": None}
+    if points:
+        view["curve"] = charts.curve(
+            points,
+            title=_("Model {version}: precision and recall on held-out declarations").format(
+                version=m["version"]
+            ),
+            x_label=_("recall"),
+            y_label=_("precision"),
+        )
+    return view
+
+
+def _blank_form() -> dict[str, Any]:
+    return {
+        "code": "",
+        "name": "",
+        "channel": "red",
+        "priority": "5",
+        "instructions": "",
+        "rows": [Row("origin", "in", ""), Row("commodity_code", "starts_with", "")],
+    }
+
+
 def _profiles_page(
     request: Request,
     principal: Any,
     *,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
     problems: list[Problem] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -90,40 +177,33 @@ def _profiles_page(
         for p in profiles
         if p["hit_rate"] is not None
     ]
-    models = risk_svc.list_models(ctx, principal=principal)
-    model_charts = []
-    for m in models:
-        metrics = {
-            k: float(v)
-            for k, v in (m.get("metrics") or {}).items()
-            if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1
-        }
-        if metrics:
-            model_charts.append(
-                charts.bars(
-                    sorted(metrics.items()),
-                    title=_("Model {version}: metrics").format(version=m["version"]),
-                )
-            )
+    models = [_model_view(m) for m in risk_svc.list_models(ctx, principal=principal)]
+    form = form or _blank_form()
+    rows: list[Row] = list(form["rows"])[:MAX_ROWS]
+    rows += [Row()] * min(BLANK_ROWS, MAX_ROWS - len(rows))
+    row_errors: dict[tuple[int, str], str] = {}
+    field_errors: dict[str, str] = {}
+    for p in problems or []:
+        at = row_of(p.pointer)
+        if at is not None:
+            row_errors.setdefault(at, p.message)
+        else:
+            field_errors.setdefault(p.pointer.strip("/"), p.message)
     return render(
         request,
         "risk.html",
         {
-            "profiles": profiles,
+            "profiles": [{**p, "criteria_words": criteria_words(p["criteria"])} for p in profiles],
             "hit_chart": charts.bars(rated, title=_("Hit rate of controls, %"), unit="%")
             if rated
             else None,
             "models": models,
-            "model_charts": model_charts,
-            "form": form
-            or {
-                "code": "",
-                "name": "",
-                "channel": "red",
-                "priority": "5",
-                "instructions": "",
-                "criteria": EXAMPLE_CRITERIA,
-            },
+            "form": form,
+            "rows": rows,
+            "row_errors": row_errors,
+            "field_errors": field_errors,
+            "fields": {k: _(label) for k, (label, _ops) in FIELDS.items()},
+            "operators": {k: _(v) for k, v in OPERATORS.items()},
             "problems": problems or [],
             "channels": CHANNELS,
         },
@@ -137,69 +217,80 @@ def risk_page(request: Request, principal: SignedIn) -> HTMLResponse:
     return _profiles_page(request, principal)
 
 
+def _row_for_key(rows: list[Row], pointer: str) -> str:
+    """A service problem at ``/criteria/<key>`` pointed at the row that set that key."""
+    key = pointer.strip("/").split("/")[-1]
+    if key in KEYS:
+        name, op = KEYS[key]
+        for i, row in enumerate(rows):
+            if (row.field, row.operator) == (name, op):
+                return f"/criteria/{i}/value"
+    return "/criteria/0/field"
+
+
 @router.post("/risk/profiles", dependencies=[CsrfChecked], response_class=HTMLResponse)
-def create_profile(
-    request: Request,
-    principal: SignedIn,
-    code: FormText = "",
-    name: FormText = "",
-    channel: FormText = "red",
-    priority: FormText = "0",
-    instructions: FormText = "",
-    criteria: Annotated[str, Form(max_length=20_000)] = "{}",
-) -> Response:
+async def create_profile(request: Request, principal: SignedIn) -> Response:
     principal.require(Action.DRAFT_RISK_PROFILE)
+    data = await request.form()
+
+    def value(name: str, limit: int = 500) -> str:
+        got = data.get(name)
+        return got[:limit] if isinstance(got, str) else ""
+
+    rows = [
+        Row(value(f"field_{i}", 40), value(f"operator_{i}", 40), value(f"value_{i}", 2000))
+        for i in range(MAX_ROWS)
+    ]
+    while rows and rows[-1].is_blank():
+        rows.pop()
+    code, name, channel = value("code", 100), value("name", 200), value("channel", 20)
+    priority, instructions = value("priority", 20), value("instructions")
     form = {
         "code": code,
         "name": name,
         "channel": channel,
         "priority": priority,
         "instructions": instructions,
-        "criteria": criteria,
+        "rows": rows,
     }
-    problems: list[Problem] = []
+    criteria, problems = rows_to_criteria(rows)
     if not code.strip():
         problems.append(Problem("web.required", "/code", _("Give the profile a code.")))
     if channel not in CHANNELS:
         problems.append(Problem("web.channel", "/channel", _("Choose a channel.")))
     if not priority.strip().lstrip("-").isdigit() or len(priority.strip()) > 6:
         problems.append(Problem("web.priority", "/priority", _("Enter a whole number.")))
-    try:
-        parsed = json.loads(criteria)
-        if not isinstance(parsed, dict):
-            raise ValueError("not an object")
-    except ValueError:
-        parsed = {}
-        problems.append(
-            Problem(
-                "web.criteria",
-                "/criteria",
-                _("Criteria are a JSON object, e.g. ") + EXAMPLE_CRITERIA,
-            )
-        )
     if not problems:
         try:
-            risk_svc.create_profile(
+            await run_in_threadpool(
+                risk_svc.create_profile,
                 get_ctx(request),
                 principal=principal,
                 data={
                     "code": code.strip(),
                     "name": name.strip() or code.strip(),
-                    "criteria": parsed,
+                    "criteria": criteria,
                     "channel": channel,
                     "priority": int(priority),
                     "instructions": instructions.strip(),
                 },
             )
         except InvalidInput as exc:
-            problems = exc.problems or [Problem("risk.invalid", "/", exc.message)]
+            problems = [
+                Problem(p.code, _row_for_key(rows, p.pointer), p.message)
+                if p.pointer.startswith("/criteria")
+                else p
+                for p in exc.problems or [Problem("risk.invalid", "/code", exc.message)]
+            ]
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            problems = [Problem(exc.code, "/", exc.message)]
+            problems = [Problem(exc.code, "/code", exc.message)]
         else:
             return RedirectResponse("/risk", status_code=303)
-    return _profiles_page(request, principal, form=form, problems=problems, status_code=422)
+    return await run_in_threadpool(
+        lambda: _profiles_page(request, principal, form=form, problems=problems, status_code=422)
+    )
 
 
 @router.post("/risk/profiles/{code}/submit", dependencies=[CsrfChecked])

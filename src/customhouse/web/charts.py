@@ -55,7 +55,8 @@ def grouped(
     for label, values in data:
         rows.append(f'<text x="{_LABEL - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         for i, value in enumerate(values):
-            width = (_W - _LABEL - 70) * (value / peak)
+            # Room after the longest bar for its "series: value" text.
+            width = (_W - _LABEL - 160) * (value / peak)
             cls = "bar" if i % 2 == 0 else "bar-alt"
             name = f"{series[i]}: {value:g}"
             rows.append(
@@ -70,4 +71,63 @@ def grouped(
         f'width="100%" class="chart" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
         f'<text x="0" y="14" class="chart-title">{escape(title)}</text>{"".join(rows)}</svg>'
+    )
+
+
+def curve(
+    points: Sequence[tuple[float, float, float]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+) -> Markup:
+    """A precision/recall curve: ``points`` are (inspection rate %, precision, recall), drawn
+    as recall across and precision up, both 0 to 1; each point names its rate.
+
+    >>> svg = curve([(1, 0.9, 0.1), (10, 0.5, 0.6)], title="t", x_label="r", y_label="p")
+    >>> svg.count("<circle"), "<polyline" in svg
+    (2, True)
+    >>> curve([], title="t", x_label="r", y_label="p").count("<circle")
+    0
+    """
+    left, top, width, height = 56, 28, _W - 80, 260
+
+    def x(v: float) -> float:
+        return left + width * min(max(v, 0.0), 1.0)
+
+    def y(v: float) -> float:
+        return top + height * (1 - min(max(v, 0.0), 1.0))
+
+    parts = [
+        f'<line class="axis" x1="{left}" y1="{top + height}" x2="{left + width}" '
+        f'y2="{top + height}"/>',
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + height}"/>',
+    ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(
+            f'<text x="{x(tick):.1f}" y="{top + height + 16}" text-anchor="middle">{tick:g}</text>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
+        )
+    parts.append(
+        f'<text x="{left + width / 2:.1f}" y="{top + height + 34}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+        f'<text x="14" y="{top + height / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + height / 2:.1f})">{escape(y_label)}</text>'
+    )
+    ordered = sorted(points, key=lambda p: (p[2], -p[1]))
+    if ordered:
+        path = " ".join(f"{x(r):.1f},{y(p):.1f}" for _, p, r in ordered)
+        parts.append(f'<polyline class="line" points="{path}"/>')
+    for rate, precision, recall in ordered:
+        name = f"{rate:g}%: {y_label} {precision:.2f}, {x_label} {recall:.2f}"
+        parts.append(
+            f'<circle class="dot" cx="{x(recall):.1f}" cy="{y(precision):.1f}" r="3.5">'
+            f"<title>{escape(name)}</title></circle>"
+        )
+    total = top + height + 44
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {_W} {total}" '
+        f'width="100%" class="chart" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+        f'<text x="0" y="14" class="chart-title">{escape(title)}</text>{"".join(parts)}</svg>'
     )

@@ -142,6 +142,7 @@ async def check_csrf(request: Request) -> None:
         and isinstance(expected, str)
         and secrets.compare_digest(sent.encode(), expected.encode())
     ):
+        await form.close()  # an upload in a refused form is not kept open
         raise CsrfError(_("The form has expired or was not sent from this site. Please try again."))
 
 
@@ -250,4 +251,8 @@ DATA_WORDS = (
     N_("closed"),
     N_("documentary check"),
     N_("physical examination"),
+    N_("open"),
+    N_("answered"),
+    N_("officer"),
+    N_("trader"),
 )

@@ -32,6 +32,7 @@ Short = Annotated[str, Query(max_length=40)]
 FormText = Annotated[str, Form(max_length=600)]
 PAGE_SIZE = 25
 STATES = [s.value for s in State if s not in (State.DRAFT, State.LODGED)]
+CHANNELS = ("red", "yellow", "blue", "green")
 
 # Fields of the one-item form and where each sits in the declaration (JSON pointers).
 FIELDS: dict[str, str] = {
@@ -248,6 +249,8 @@ def list_page(
     declarant: Short = "",
     commodity_code: Short = "",
     lrn: Short = "",
+    party: Short = "",
+    channel: Short = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     ctx = get_ctx(request)
@@ -257,6 +260,8 @@ def list_page(
         declarant=declarant.strip().upper() or None,
         commodity_code=commodity_code.strip() or None,
         lrn=lrn.strip() or None,
+        party=party.strip().upper() or None,
+        channel=channel if channel in CHANNELS else None,
     )
     result = svc.list_declarations(
         ctx, principal=principal, filters=filters, page=page, page_size=PAGE_SIZE
@@ -278,8 +283,11 @@ def list_page(
                 "declarant": declarant,
                 "commodity_code": commodity_code,
                 "lrn": lrn,
+                "party": party,
+                "channel": channel if channel in CHANNELS else "",
             },
             "states": STATES,
+            "channels": CHANNELS,
             "counts": counts,
             "pages": max(1, -(-result.total // PAGE_SIZE)),
             "tasks": extras.task_queue(ctx, principal),
@@ -393,8 +401,16 @@ async def lodge_submit(request: Request, principal: SignedIn) -> Response:
     return RedirectResponse(f"/declarations/{mrn}", status_code=303)
 
 
-@router.get("/declarations/{mrn}", response_class=HTMLResponse)
-def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLResponse:
+def show_declaration(
+    request: Request,
+    principal: Principal,
+    mrn: str,
+    *,
+    evidence_error: str | None = None,
+    answer_errors: dict[int, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The declaration page; a refused upload or answer is shown next to its field."""
     ctx = get_ctx(request)
     view = svc.get_declaration(ctx, principal=principal, mrn=mrn[:40])
     state = State(view.state)
@@ -408,9 +424,17 @@ def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLRes
             "measure_words": measure_words,
             "may_amend": principal.may(Action.AMEND) and state in AMENDABLE,
             "may_invalidate": principal.may(Action.INVALIDATE) and state in INVALIDATABLE,
-            "extra": extras.declaration_extras(ctx, principal, view),
+            "extra": extras.declaration_extras(
+                ctx, principal, view, evidence_error=evidence_error, answer_errors=answer_errors
+            ),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/declarations/{mrn}", response_class=HTMLResponse)
+def declaration_page(request: Request, principal: SignedIn, mrn: str) -> HTMLResponse:
+    return show_declaration(request, principal, mrn)
 
 
 @router.get("/declarations/{mrn}/amend", response_class=HTMLResponse)

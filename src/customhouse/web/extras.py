@@ -56,15 +56,44 @@ def task_queue(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
     return [{**t, "mrn": mrns.get(t["declaration_id"], ""), "due": t["deadline"]} for t in tasks]
 
 
-def declaration_extras(ctx: Context, principal: Principal, view: DeclarationView) -> dict[str, Any]:
-    """Screening, the channel with its reasons, control tasks, and the role's actions."""
+def size_words(n: int) -> str:
+    """A byte count for people.
+
+    >>> size_words(900_000), size_words(12_000_000), size_words(512)
+    ('878 KB', '11.4 MB', '512 bytes')
+    """
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} bytes"
+
+
+def declaration_extras(
+    ctx: Context,
+    principal: Principal,
+    view: DeclarationView,
+    *,
+    evidence_error: str | None = None,
+    answer_errors: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """Screening and its queries, the channel with its reasons, control tasks, evidence, and
+    the role's actions; ``*_error`` are messages of a refused upload or answer to show again."""
     state = State(view.state)
-    out: dict[str, Any] = {"sections": [], "actions": []}
+    out: dict[str, Any] = {
+        "sections": [],
+        "actions": [],
+        "max_upload": size_words(ctx.settings.max_evidence_bytes),
+        "evidence_error": evidence_error,
+        "answer_errors": answer_errors or {},
+    }
     screening = scr.screening_summary(ctx, principal=principal, declaration_id=view.id)
     if screening is not None:
         out["screening"] = screening
         out["verdicts"] = {k: _(v) for k, v in VERDICTS.items()}
         out["may_judge"] = principal.may(Action.JUDGE_SCREENING_HIT)
+        # A trader reads only its own declarations; the service checks ownership again.
+        out["may_answer"] = principal.may(Action.ANSWER_QUERY) and principal.is_trader
         out["sections"].append({"template": "_screening.html"})
     routing = risk_svc.risk_view(ctx, principal=principal, declaration_id=view.id)
     if routing is not None:
@@ -76,6 +105,8 @@ def declaration_extras(ctx: Context, principal: Principal, view: DeclarationView
             out["tasks"] = tasks
             out["findings"] = {k: _(v) for k, v in FINDINGS.items()}
             out["sections"].append({"template": "_tasks.html"})
+        out["evidence"] = ctl.list_evidence(ctx, principal=principal, declaration_id=view.id)
+        out["sections"].append({"template": "_evidence.html"})
     mrn = view.mrn or ""
     if principal.may(Action.RELEASE) and state in (
         State.SELECTED,
@@ -106,6 +137,19 @@ def declaration_extras(ctx: Context, principal: Principal, view: DeclarationView
                     "fields": [{"name": "reason", "label": _("Reason"), "required": True}],
                 }
             )
+    if principal.may(Action.RAISE_QUERY) and view.state in scr.QUERYABLE:
+        out["actions"].append(
+            {
+                "id": "query",
+                "url": f"/declarations/{mrn}/queries",
+                "label": _("Ask the declarant for a document"),
+                "fields": [
+                    {"name": "missing", "label": _("Document needed"), "required": True},
+                    {"name": "reason", "label": _("Why"), "required": True},
+                    {"name": "item", "label": _("Item number (empty: the whole declaration)")},
+                ],
+            }
+        )
     if principal.may(Action.SEIZE) and state in (State.UNDER_CONTROL, State.HELD):
         out["actions"].append(
             {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
@@ -60,3 +61,19 @@ def translations(language: str) -> NullTranslations:
     write_mo(buf, catalog)
     buf.seek(0)
     return Translations(buf)
+
+
+def too_large_page(accept_language: str, limit: int) -> str:
+    """The page a form sent over the body limit gets (the body is never read, so no session
+    and no templates: a plain page in the reader's language)."""
+    lang = negotiate(accept_language[:500], available())
+    _ = translations(lang).ugettext
+    title = escape(_("What was sent is too large"))
+    words = escape(_("The limit is %(limit)s bytes. Go back and send a smaller file.")) % {
+        "limit": limit
+    }
+    return (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{words}</p>"
+        "</main></body></html>"
+    )

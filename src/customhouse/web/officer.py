@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from customhouse.controls.models import Finding, FindingCode, TaskStatus
+from customhouse.declarations.repository import DeclarationFilter
 from customhouse.errors import InvalidInput, Problem
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as dsvc
@@ -16,6 +17,7 @@ from customhouse.services import enforcement as enf
 from customhouse.services import screening as scr
 from customhouse.web import extras
 from customhouse.web.core import CsrfChecked, PageRoute, SignedIn, _, get_ctx, render
+from customhouse.web.declarations import CHANNELS
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -150,15 +152,28 @@ def tasks_page(
     status: Annotated[str, Query(max_length=20)] = "",
     office: Annotated[str, Query(max_length=20)] = "",
     mine: Annotated[str, Query(max_length=5)] = "",
+    channel: Annotated[str, Query(max_length=10)] = "",
+    mrn: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
-    """Control tasks with filters: status, office, only mine."""
+    """Control tasks with filters: status, office, channel, one declaration, only mine."""
     ctx = get_ctx(request)
+    declaration_id: int | None = None
+    wanted = mrn.strip().upper()
+    if wanted:
+        # The same lookup (and access check) as the declaration page; an unknown MRN lists none.
+        found = dsvc.list_declarations(
+            ctx, principal=principal, filters=DeclarationFilter(mrn=wanted), page_size=2
+        )
+        exact = [d for d in found.items if d.mrn == wanted]
+        declaration_id = exact[0].id if exact else -1
     tasks = ctl.list_tasks(
         ctx,
         principal=principal,
         office=office.strip().upper() or None,
         status=status if status in TASK_STATUSES else None,
         mine=mine == "on",
+        channel=channel if channel in CHANNELS else None,
+        declaration_id=declaration_id,
     )
     mrns = extras.mrns_of(ctx, {t["declaration_id"] for t in tasks})
     return render(
@@ -166,8 +181,15 @@ def tasks_page(
         "tasks.html",
         {
             "tasks": [{**t, "mrn": mrns.get(t["declaration_id"], "")} for t in tasks],
-            "filters": {"status": status, "office": office, "mine": mine == "on"},
+            "filters": {
+                "status": status,
+                "office": office,
+                "mine": mine == "on",
+                "channel": channel if channel in CHANNELS else "",
+                "mrn": mrn,
+            },
             "statuses": TASK_STATUSES,
+            "channels": CHANNELS,
         },
     )
 

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from customhouse.settings import Settings
-from customhouse.web import analyst, auth, declarations, officer, public
+from customhouse.web import analyst, auth, declarations, documents, officer, public
 from customhouse.web.core import STATIC, LanguageMiddleware
 
 SESSION_COOKIE = "customhouse_session"
@@ -20,6 +20,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         public.router,
         auth.router,
         declarations.router,
+        documents.router,
         officer.router,
         analyst.router,
     ):

@@ -15,10 +15,11 @@ from customhouse.api.deps import CtxDep, PrincipalDep
 from customhouse.api.schemas import ErrorOut
 from customhouse.controls.models import Finding, FindingCode
 from customhouse.services import controls as svc
+from customhouse.services.declarations import get_declaration
 
 router = APIRouter(prefix="/api/v1/controls", tags=["controls"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)
+    s: {"model": ErrorOut} for s in (401, 403, 404, 409, 413, 422)
 }
 Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
 
@@ -43,6 +44,12 @@ class EvidenceIn(_In):
     filename: str = Field(min_length=1, max_length=255)
     media_type: str = Field(min_length=3, max_length=100)
     content_base64: str = Field(max_length=10_000_000)
+
+
+class AttachIn(_In):
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str = Field(max_length=10_000_000)
+    note: str = Field(default="", max_length=500)
 
 
 class PaymentIn(_In):
@@ -76,9 +83,12 @@ def tasks(
     office: Annotated[str | None, Query(max_length=35)] = None,
     status: Annotated[str | None, Query(pattern="^(queued|allocated|closed)$")] = None,
     mine: bool = False,
+    channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
 ) -> list[dict[str, Any]]:
-    """An office's queue, or the caller's own tasks (``mine=true``)."""
-    return svc.list_tasks(ctx, principal=principal, office=office, status=status, mine=mine)
+    """An office's queue, or the caller's own tasks (``mine=true``), of one channel or all."""
+    return svc.list_tasks(
+        ctx, principal=principal, office=office, status=status, mine=mine, channel=channel
+    )
 
 
 @router.post("/tasks/{task_id}/close", responses=ERRORS)
@@ -120,6 +130,35 @@ def evidence(body: EvidenceIn, ctx: CtxDep, principal: PrincipalDep) -> dict[str
         media_type=body.media_type,
     )
     return {"sha256": digest}
+
+
+@router.post("/declarations/{mrn}/evidence", status_code=201, responses=ERRORS)
+def attach_evidence(
+    mrn: str, body: AttachIn, ctx: CtxDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Attach a scan image, photo or lab report to a declaration (its type is judged from
+    its bytes; stored once under its SHA-256)."""
+    try:
+        content = base64.b64decode(body.content_base64, validate=True)
+    except ValueError as exc:
+        from customhouse.controls.errors import BadEvidence
+
+        raise BadEvidence("content_base64 is not base64", []) from exc
+    return svc.attach_evidence(
+        ctx,
+        principal=principal,
+        mrn=mrn,
+        content=content,
+        filename=body.filename,
+        note=body.note,
+    )
+
+
+@router.get("/declarations/{mrn}/evidence", responses=ERRORS)
+def evidence_of(mrn: str, ctx: CtxDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Evidence attached to a declaration, with each file's SHA-256."""
+    view = get_declaration(ctx, principal=principal, mrn=mrn)
+    return svc.list_evidence(ctx, principal=principal, declaration_id=view.id)
 
 
 @router.post("/declarations/{mrn}/payments", responses=ERRORS)

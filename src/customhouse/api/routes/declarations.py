@@ -82,6 +82,8 @@ def list_declarations(
     lrn: Annotated[str | None, Query(max_length=35)] = None,
     lodged_from: Annotated[str | None, Query(max_length=40)] = None,
     lodged_to: Annotated[str | None, Query(max_length=40)] = None,
+    channel: Annotated[str | None, Query(pattern="^(green|yellow|red|blue)$")] = None,
+    party: Annotated[str | None, Query(max_length=35)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PageOut:
@@ -94,6 +96,8 @@ def list_declarations(
         lrn=lrn,
         lodged_from=lodged_from,
         lodged_to=lodged_to,
+        channel=channel,
+        party=party,
     )
     result = svc.list_declarations(
         ctx, principal=principal, filters=filters, page=page, page_size=page_size
