@@ -11,14 +11,18 @@ from sqlalchemy import select
 
 from customhouse.access.models import SYSTEM
 from customhouse.declarations.intake import Prepared, prepare_document
+from customhouse.declarations.tables import DeclarationRow
 from customhouse.services import assessment as assess_svc
 from customhouse.services import classification as classify_svc
 from customhouse.services.context import Context
 from customhouse.services.documents import document_cache
 from customhouse.services.intake import analyse, prepare_in_parallel
 from customhouse.services.pipeline import Analyser, analysers, process_prepared
+from customhouse.services.screening import judge_hit, load_sanctions_list
 from customhouse.tariff.assessment_tables import AssessmentRow
 from tests.integration.test_assessment import import_doc, install
+from tests.integration.test_controls import user
+from tests.integration.test_screening import free_tariff, lodge, party_hits, sanctions, with_seller
 
 pytestmark = pytest.mark.integration
 
@@ -97,3 +101,22 @@ def test_a_failing_analyser_leaves_nothing_and_loses_nothing(ctx: Context) -> No
 
     analyse(prepared, [Analyser("assess", "b", broken), Analyser("x", "b", lambda d: [1, 2, 3])])
     assert [p.analyses for p in prepared] == [{"x": ("b", 1)}, {"x": ("b", 2)}, {"x": ("b", 3)}]
+
+
+def test_a_remembered_verdict_overrides_the_workers_screening(ctx: Context) -> None:
+    install(ctx, free_tariff())
+    load_sanctions_list(ctx, principal=SYSTEM, sanctions_list=sanctions(), source="test")
+    _, first = lodge(ctx, with_seller(import_doc(1)))
+    (hit,) = party_hits(ctx, first)
+    judge_hit(ctx, principal=user(ctx, "analyst1"), hit_id=hit.id, verdict="false_match")
+    ahead = analysers(ctx)
+    line = json.dumps(with_seller(import_doc(2))).encode()
+    (batch,) = list(prepare_in_parallel(ctx, [[(1, line)]], workers=1, analysers=ahead))
+    day, screened = batch[0].analyses["screen"][1]
+    assert day == ctx.clock.now().date() and screened.hold_reasons  # the worker knows no verdict: it would hold
+    (outcome,) = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
+    (again,) = party_hits(ctx, outcome.id)
+    assert (again.action, again.status) == ("remembered", "dismissed")
+    with ctx.sessions() as session:
+        state = session.scalar(select(DeclarationRow.state).where(DeclarationRow.id == outcome.id))
+    assert state != "held"

@@ -58,7 +58,7 @@ from customhouse.screening.declaration import (
     parties_of,
     screen_declaration,
 )
-from customhouse.screening.engine import ScreeningIndex, rescreen, screen_party
+from customhouse.screening.engine import ScreeningIndex, rescreen
 from customhouse.screening.errors import (
     BadQuery,
     EmptyAnswer,
@@ -279,20 +279,33 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     controls = goods_controls(ctx)
     threshold = float(ctx.settings.screening_threshold)
     now = ctx.clock.now()
-    if loaded is not None:
-        cache = document_cache(ctx)
-        for row_id, version, _ in todo:
-            ahead = cache.analysis(row_id, version, STEP, loaded.stamp)
-            if ahead:
-                loaded.screened.update(ahead)  # parties the preparing worker screened
-    keys = {party_key(p) for _, _, doc in todo for _, p in parties_of(doc)}
+    # The preparing worker screened most documents already (on the same lists and day); its
+    # result stands unless a party has a remembered verdict, which only this process reads.
+    cache, basis = document_cache(ctx), _basis(loaded)
+    ahead: dict[int, DeclarationScreening] = {}
+    for row_id, version, _ in todo:
+        made = cache.analysis(row_id, version, STEP, basis)
+        if made is not None and made[0] == now.date():
+            ahead[row_id] = made[1]
+    keys = {
+        k
+        for row_id, _, doc in todo
+        for k in (
+            ahead[row_id].party_keys
+            if row_id in ahead
+            else (party_key(p) for _, p in parties_of(doc))
+        )
+    }
     with ctx.sessions() as session:
         remembered = remembered_verdicts(session, keys)
+    judged = {k for k, *_ in remembered}
     results = [
         (
             row_id,
             version,
-            screen_declaration(
+            ahead[row_id]
+            if row_id in ahead and not judged.intersection(ahead[row_id].party_keys)
+            else screen_declaration(
                 doc,
                 index=loaded.index if loaded else None,
                 controls=controls,
@@ -525,30 +538,42 @@ def warm(ctx: Context) -> None:
     goods_controls(ctx)
 
 
-def analyser(ctx: Context) -> Analyser | None:
-    """The parties of each document screened by the preparing workers against the index they
-    were forked with (its list versions are the basis); None when no list is stored."""
+def _basis(loaded: LoadedIndex | None) -> str:
+    return f"lists@{loaded.stamp}" if loaded is not None else "lists@none"
+
+
+def analyser(ctx: Context) -> Analyser:
+    """Each document screened by the preparing workers (parties against the index they were
+    forked with, goods against the controls), with no remembered verdict and on the workers'
+    day; the step takes the result when the lists, the day and the verdicts still agree."""
     loaded = screening_index(ctx, cache_dir=ctx.settings.screening_cache_dir)
-    if loaded is None:
-        return None
-    index, threshold = loaded.index, float(ctx.settings.screening_threshold)
+    controls = goods_controls(ctx)
+    threshold = float(ctx.settings.screening_threshold)
+    required = ctx.settings.screening_required
+    clock = ctx.clock
     seen: dict[tuple[Party, float], PartyScreening] = {}
 
     def analyse(docs: Sequence[DeclarationDocument]) -> list[Any]:
-        out = []
-        for doc in docs:
-            found = {}
-            for _, party in parties_of(doc):
-                key = (party, threshold)
-                if key not in seen:
-                    if len(seen) > SCREENED_PARTIES:
-                        seen.clear()
-                    seen[key] = screen_party(index, party, threshold)
-                found[key] = seen[key]
-            out.append(found)
-        return out
+        if len(seen) > SCREENED_PARTIES:
+            seen.clear()
+        day = clock.now().date()
+        return [
+            (
+                day,
+                screen_declaration(
+                    doc,
+                    index=loaded.index if loaded else None,
+                    controls=controls,
+                    threshold=threshold,
+                    at=day,
+                    required=required,
+                    screened=seen,
+                ),
+            )
+            for doc in docs
+        ]
 
-    return Analyser(STEP, loaded.stamp, analyse)
+    return Analyser(STEP, _basis(loaded), analyse)
 
 
 register(Step(STEP, run, warm, analyser))
