@@ -113,7 +113,8 @@ def test_a_remembered_verdict_overrides_the_workers_screening(ctx: Context) -> N
     line = json.dumps(with_seller(import_doc(2))).encode()
     (batch,) = list(prepare_in_parallel(ctx, [[(1, line)]], workers=1, analysers=ahead))
     day, screened = batch[0].analyses["screen"][1]
-    assert day == ctx.clock.now().date() and screened.hold_reasons  # the worker knows no verdict: it would hold
+    # The worker knows no verdict: it would hold.
+    assert day == ctx.clock.now().date() and screened.hold_reasons
     (outcome,) = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
     (again,) = party_hits(ctx, outcome.id)
     assert (again.action, again.status) == ("remembered", "dismissed")
