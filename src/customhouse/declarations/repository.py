@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from customhouse.declarations.errors import DeclarationNotFound
@@ -16,13 +16,7 @@ from customhouse.declarations.tables import (
     DeclarationVersionRow,
     MRNCounterRow,
 )
-from customhouse.storage.base import Base
-from customhouse.storage.bulk import bulk_insert
-
-
-def _table(entity: type[Base]) -> Table:
-    """The Core table of a mapped class, for executemany inserts without ORM bookkeeping."""
-    return cast(Table, entity.__table__)
+from customhouse.storage.bulk import bulk_insert, table_of
 
 
 def by_keys(session: Session, keys: Sequence[str]) -> dict[str, DeclarationRow]:
@@ -77,17 +71,17 @@ def insert_declarations(session: Session, rows: list[dict[str, Any]]) -> list[in
     ids = list(range(last + 1, last + 1 + len(rows)))
     for row_id, row in zip(ids, rows, strict=True):
         row["id"] = row_id
-    bulk_insert(session, _table(DeclarationRow), rows)
+    bulk_insert(session, table_of(DeclarationRow), rows)
     return ids
 
 
 def insert_versions(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(_table(DeclarationVersionRow)), rows)
+        session.execute(insert(table_of(DeclarationVersionRow)), rows)
 
 
 def insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
-    bulk_insert(session, _table(DeclarationItemRow), rows)
+    bulk_insert(session, table_of(DeclarationItemRow), rows)
 
 
 def replace_items(session: Session, declaration_id: int, rows: list[dict[str, Any]]) -> None:

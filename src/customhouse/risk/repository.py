@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customhouse.risk.errors import ModelNotFound, ProfileNotFound
@@ -35,6 +35,7 @@ from customhouse.risk.tables import (
     RiskProfileRow,
     RiskProfileVersionRow,
 )
+from customhouse.storage.bulk import bulk_insert, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,8 +296,7 @@ class RiskRepository:
     # -- decisions, policies, seeds and labels (the pipeline step) -------------------------------
 
     def add_decisions(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(RiskDecisionRow), list(rows))
+        bulk_insert(self.session, table_of(RiskDecisionRow), rows)
 
     def inspections_on(self, office: str, day: date) -> int:
         """Red and yellow decisions already taken at ``office`` on ``day`` (its capacity used)."""

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from customhouse.access.models import Action, Principal
 from customhouse.classification import service as models
@@ -42,6 +42,7 @@ from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT
 from customhouse.services.documents import document_cache, documents_in_states
 from customhouse.services.pipeline import Analyser, Step, register
+from customhouse.storage.bulk import bulk_insert, table_of
 
 STEP = "classify"
 MODEL_KEY = "classification.model"
@@ -394,8 +395,7 @@ def _store(
             for row_id, version, _, findings in results
             for f in findings
         ]
-        if rows:
-            session.execute(insert(ItemFindingRow), rows)
+        bulk_insert(session, table_of(ItemFindingRow), rows)
         for row_id, version, doc, findings in results:
             problems = _problems(findings, doc)
             if not problems:

@@ -8,10 +8,17 @@ each column's bind processor is looked up once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+
+from customhouse.storage.base import Base
+
+
+def table_of(entity: type[Base]) -> Table:
+    """The Core table of a mapped class, for executemany inserts without ORM bookkeeping."""
+    return cast(Table, entity.__table__)
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from customhouse.storage.bulk import bulk_insert, table_of
 from customhouse.tariff.assessment_tables import AssessmentLineRow, AssessmentRow
 
 CURRENT = "current"
@@ -38,10 +39,8 @@ def insert_assessments(
     session: Session, rows: Sequence[dict[str, Any]], lines: Sequence[dict[str, Any]]
 ) -> None:
     """Bulk insert assessment rows (with their ids) and their lines."""
-    if rows:
-        session.execute(insert(AssessmentRow), list(rows))
-    if lines:
-        session.execute(insert(AssessmentLineRow), list(lines))
+    bulk_insert(session, table_of(AssessmentRow), rows)
+    bulk_insert(session, table_of(AssessmentLineRow), lines)
 
 
 def _line(r: AssessmentLineRow) -> dict[str, Any]:
