@@ -40,7 +40,7 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
     ahead = analysers(ctx)
     assert {a.step for a in ahead} >= {"assess", "classify"}  # no list stored: no screening
     (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead))
-    assert all(p.document is None for p in batch)  # not sent back: the writer parses the text
+    assert all(p.document is not None for p in batch)  # sent back parsed: the steps read it
     tariff = assess_svc.active_tariff(ctx)
     rates = assess_svc.rates_for(ctx, tariff.profile)
     model = classify_svc.model(ctx)

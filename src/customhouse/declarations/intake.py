@@ -58,7 +58,7 @@ class Prepared:
     total_invoice_amount: str = "0"
     parties: list[PartyRef] = field(default_factory=list)
     items: list[ItemRef] = field(default_factory=list)
-    # The parsed document, where it parsed (dropped before a worker sends the batch back).
+    # The parsed document, where it parsed; the pipeline steps read it from the cache.
     document: DeclarationDocument | None = field(default=None, repr=False, compare=False)
     # Pure analyses a pipeline step made at preparation: step name -> (basis, result).
     analyses: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)

@@ -30,8 +30,8 @@ def _prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Prepared]:
     assert _reference is not None
     prepared = [prepare_line(line, number, _reference) for number, line in chunk]
     analyse(prepared, _analysers)
-    for p in prepared:
-        p.document = None  # the writer parses the JSON text again faster than it unpickles
+    # The parsed documents go back with the batch: the writer unpickles one in about a quarter
+    # of the time pydantic takes to read it again from its JSON text.
     return prepared
 
 
