@@ -1,10 +1,11 @@
 """Suggesting HS6 codes (and national lines) for a goods description.
 
-Character and word n-gram TF-IDF over every labelled description and the nomenclature text,
-scored three ways and combined: the nearest labelled neighbours vote for their codes, each
-subheading's centroid adds its similarity, and a linear model over chapters acts as a
-hierarchical prior. Score shares are mapped to calibrated probabilities by an isotonic table
-fitted on cross-validated predictions (``calibration.json``).
+Character, word and vowel-skeleton n-gram TF-IDF over every labelled description and the
+nomenclature text, scored three ways and combined: the nearest labelled neighbours vote for
+their codes (weighted by source: parcel texts read like the queries), each subheading's
+centroid adds its similarity, and a linear model over chapters acts as a hierarchical prior;
+how often parcels carry a code is a last prior. Score shares are mapped to calibrated
+probabilities by an isotonic table fitted on cross-validated predictions (``calibration.json``).
 """
 
 from __future__ import annotations

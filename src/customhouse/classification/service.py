@@ -1,6 +1,6 @@
 """Loading the default suggestion model: trained from the shipped texts, cached per process.
 
-Training takes about 20 s on two cores, so the model is built once per process and, when the
+Training takes about 20-30 s on two cores, so the model is built once per process and, when the
 caller gives a ``cache_dir``, pickled there keyed by a digest of the training data and library
 versions (the cache only ever holds files this function wrote).
 """
