@@ -1,13 +1,15 @@
 """Suggestion latency (p50/p95 per suggestion) and grouped 5-fold cross-validated accuracy.
 
 Run: .venv/bin/python bench/classification_suggest.py [--folds 5] [--no-cv]
-Prints one JSON object. CV trains one model per fold (about 20 s each on two cores).
+Prints one JSON object. CV trains one model per fold (about 25 s each on two cores) and
+tests on parcel texts and HMRC search terms; "fpo-parcel" is the figure the hold-out measures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import statistics
 import sys
@@ -43,6 +45,7 @@ def main() -> None:
     out: dict[str, object] = {
         "train_seconds": round(train_seconds, 1),
         "examples": len(model.examples),
+        "model_pickle_mb": round(len(pickle.dumps(model, pickle.HIGHEST_PROTOCOL)) / 1e6, 1),
         "latency_ms": {
             "n": len(latencies),
             "p50": round(statistics.median(latencies), 2),
@@ -63,7 +66,8 @@ def main() -> None:
         )
         out["cross_validation"] = {
             "folds": args.folds,
-            "grouped_by": "normalised description",
+            "grouped_by": "lower-cased description, as the hold-out was cut",
+            "calibrated_on": "fpo-parcel",
             "seconds": round(time.perf_counter() - t0, 1),
             **{s: r.as_dict() for s, r in reports.items()},
             "ece_top1": evaluation.expected_calibration_error(top),

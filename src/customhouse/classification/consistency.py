@@ -7,6 +7,8 @@ but the wrong subheading still scores about half. Low scores are a risk feature.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from customhouse.classification.engine import SuggestionModel
 from customhouse.classification.models import ConsistencyResult, hs_digits
 
@@ -58,3 +60,14 @@ def check_consistency(
         title = best.path[-1].description if best.path else ""
         reasons.append(f"description fits {best.code} better ({title})")
     return ConsistencyResult(description, code, round(score, 6), fit, better_codes, tuple(reasons))
+
+
+def check_consistency_many(
+    model: SuggestionModel, items: Sequence[tuple[str, str]], *, better: int = 3
+) -> list[ConsistencyResult]:
+    """:func:`check_consistency` for many (description, declared code) pairs.
+
+    The descriptions are scored together first; each check then reads the model's cache.
+    """
+    model.suggest_many([d for d, _ in items], k=max(better, 5))
+    return [check_consistency(model, d, c, better=better) for d, c in items]

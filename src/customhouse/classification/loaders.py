@@ -203,7 +203,8 @@ def write_calibration(
 ) -> Path:
     path = data_dir / "calibration.json"
     about = (
-        "isotonic map: score share -> P(right at 6 digits), 5-fold grouped CV (classify calibrate)"
+        "isotonic map: score share -> P(right at 6 digits), 5-fold grouped CV on parcel texts "
+        "(customhouse classify cross-validate --write-calibration)"
     )
     payload = {"about": about, "shares": shares, "probabilities": probabilities}
     path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

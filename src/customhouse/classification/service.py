@@ -1,8 +1,8 @@
 """Loading the default suggestion model: trained from the shipped texts, cached per process.
 
-Training takes about 20 s on two cores, so the model is built once per process and, when the
-caller gives a ``cache_dir``, pickled there keyed by a digest of the training data and library
-versions (the cache only ever holds files this function wrote).
+Training takes about 20-30 s on two cores, so the model is built once per process and, when the
+caller gives a ``cache_dir``, pickled there keyed by a digest of the training data, the model
+code and library versions (the cache only ever holds files this function wrote).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sklearn
 
-from customhouse.classification import loaders
+from customhouse.classification import engine, loaders, text, vague
 from customhouse.classification.engine import Calibration, ModelConfig, SuggestionModel
 from customhouse.classification.models import LabelledText
 from customhouse.classification.search import NomenclatureSearch
@@ -26,6 +26,9 @@ _models: dict[str, SuggestionModel] = {}
 
 def _digest(data_dir: Path, extra: Sequence[LabelledText], config: ModelConfig) -> str:
     h = hashlib.sha256(f"{sklearn.__version__}|{config!r}".encode())
+    # The code that builds and scores the model: a pickle from older code may lack attributes.
+    for module in (engine, text, vague):
+        h.update(Path(module.__file__ or "").read_bytes())
     for p in sorted(data_dir.iterdir()):
         if p.is_file() and p.suffix in {".gz", ".txt", ".json"}:
             h.update(p.name.encode())

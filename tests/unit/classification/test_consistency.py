@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from customhouse.classification.consistency import check_consistency
+from customhouse.classification.consistency import check_consistency, check_consistency_many
 from customhouse.classification.engine import SuggestionModel
 from customhouse.classification.errors import InvalidCommodityCode
 
@@ -28,3 +28,10 @@ def test_vague_description_cannot_be_judged(model: SuggestionModel) -> None:
 def test_bad_code_is_refused(model: SuggestionModel) -> None:
     with pytest.raises(InvalidCommodityCode):
         check_consistency(model, "handbag", "42AB")
+
+
+def test_batch_checks_match_single_ones(model: SuggestionModel) -> None:
+    items = [("womens leather handbag", "8517130000"), ("gift", "9503000000")]
+    assert check_consistency_many(model, items) == [
+        check_consistency(model, d, c) for d, c in items
+    ]

@@ -83,3 +83,21 @@ def test_suggestions_are_sorted_and_within_bounds(model: SuggestionModel, text: 
     assert all(0.0 <= c <= 1.0 for c in confidences)
     assert result.abstained == (not result.suggestions)
     assert len(set(result.codes)) == len(result.codes)
+
+
+def test_batch_suggestions_match_single_ones(model: SuggestionModel) -> None:
+    texts = ["mens cotton t-shirt", "gift", "lipstik", "zzzz qqqq", "mens cotton t-shirt"]
+    batch = model.suggest_many(texts, k=3)
+    assert [r.query for r in batch] == texts
+    for text, result in zip(texts, batch, strict=True):
+        single = model.suggest(text, k=3)
+        assert result.codes == single.codes
+        assert result.abstained == single.abstained
+        assert [s.confidence for s in result.suggestions] == [
+            s.confidence for s in single.suggestions
+        ]
+
+
+def test_abbreviated_parcel_text_finds_its_chapter(model: SuggestionModel) -> None:
+    # Parcel systems drop vowels to fit 30 characters: "sanitary towels" -> "sntry twls".
+    assert model.suggest("always ultra sntry twls").codes[0][:2] == "96"
