@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from customhouse.classification.engine import SuggestionModel
-from customhouse.classification.models import ConsistencyResult, hs_digits
+from customhouse.classification.models import ConsistencyResult, SuggestionResult, hs_digits
 
 WEIGHTS = {2: 0.5, 4: 0.3, 6: 0.2}
 LOW_FIT = 0.2  # below this, the officer's view shows the item as a poor fit
@@ -32,8 +32,18 @@ def check_consistency(
     model: SuggestionModel, description: str, declared_code: str, *, better: int = 3
 ) -> ConsistencyResult:
     """Score in [0, 1] for how well ``description`` fits ``declared_code``, with better codes."""
-    code = hs_digits(declared_code)
     result = model.suggest(description, k=max(better, 5))
+    return _judge(model, description, declared_code, result, better)
+
+
+def _judge(
+    model: SuggestionModel,
+    description: str,
+    declared_code: str,
+    result: SuggestionResult,
+    better: int,
+) -> ConsistencyResult:
+    code = hs_digits(declared_code)
     if result.abstained:
         return ConsistencyResult(
             description,
@@ -67,7 +77,7 @@ def check_consistency_many(
 ) -> list[ConsistencyResult]:
     """:func:`check_consistency` for many (description, declared code) pairs.
 
-    The descriptions are scored together first; each check then reads the model's cache.
+    The descriptions are scored together; each check then reads the model's cache.
     """
-    model.suggest_many([d for d, _ in items], k=max(better, 5))
-    return [check_consistency(model, d, c, better=better) for d, c in items]
+    results = model.suggest_many([d for d, _ in items], k=max(better, 5))
+    return [_judge(model, d, c, r, better) for (d, c), r in zip(items, results, strict=True)]

@@ -23,7 +23,10 @@ from sqlalchemy import delete, func, select
 
 from customhouse.access.models import Action, Principal
 from customhouse.classification import service as models
-from customhouse.classification.consistency import LOW_FIT, check_consistency
+from customhouse.classification.consistency import (
+    LOW_FIT,
+    check_consistency_many,
+)
 from customhouse.classification.engine import SuggestionModel
 from customhouse.classification.models import ConsistencyResult, SearchHit, SuggestionResult
 from customhouse.classification.repository import RulingRepository
@@ -230,7 +233,20 @@ class ItemFinding:
 
 def fits(model_: SuggestionModel, doc: DeclarationDocument) -> list[ConsistencyResult]:
     """How well each item's description fits its declared code (pure; the costly part)."""
-    return [check_consistency(model_, i.description, i.commodity_code) for i in doc.items]
+    return fits_many(model_, [doc])[0]
+
+
+def fits_many(
+    model_: SuggestionModel, docs: Sequence[DeclarationDocument]
+) -> list[list[ConsistencyResult]]:
+    """:func:`fits` of many documents, their descriptions scored together (one sparse product
+    per chunk instead of one per item)."""
+    checked = iter(
+        check_consistency_many(
+            model_, [(i.description, i.commodity_code) for d in docs for i in d.items]
+        )
+    )
+    return [[next(checked) for _ in d.items] for d in docs]
 
 
 def examine(
@@ -322,9 +338,13 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 rulings = [r for h in sorted(holders) for r in repo.for_holder(h)]
     m = model(ctx)
     cache = document_cache(ctx)
+    fitted = [cache.analysis(i, v, STEP, _basis(m)) for i, v, _ in loaded]
+    # What the preparing worker did not fit is fitted here, in one batch.
+    missing = [n for n, f in enumerate(fitted) if f is None]
+    for n, found in zip(missing, fits_many(m, [loaded[n][2] for n in missing]), strict=True):
+        fitted[n] = found
     results = [
-        (i, v, d, examine(m, d, rulings, cache.analysis(i, v, STEP, _basis(m))))
-        for i, v, d in loaded
+        (i, v, d, examine(m, d, rulings, f)) for (i, v, d), f in zip(loaded, fitted, strict=True)
     ]
     _store(ctx, results)
 
@@ -338,7 +358,7 @@ def _basis(model_: SuggestionModel) -> str:
 def analyser(ctx: Context) -> Analyser:
     """The item fits, made by the preparing workers with the model they were forked with."""
     m = model(ctx)
-    return Analyser(STEP, _basis(m), lambda docs: [fits(m, d) for d in docs])
+    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, docs))
 
 
 def _store(
