@@ -69,7 +69,7 @@ def run_pipeline_bench(
     from customhouse.services.access import user_by_name
     from customhouse.services.assessment import active_tariff, load_tariff_into_db
     from customhouse.services.context import Context, FixedClock
-    from customhouse.services.intake import prepare_in_parallel
+    from customhouse.services.intake import prepare_in_parallel, ramped
     from customhouse.services.ledger import verify_ledger
     from customhouse.services.pipeline import process_prepared
     from customhouse.settings import Settings
@@ -113,7 +113,7 @@ def run_pipeline_bench(
                 start=1,
             )
         ]
-        chunks = [lines[start : start + batch_size] for start in range(0, count, batch_size)]
+        chunks = list(ramped(lines, batch_size))
         # As ``customhouse process`` starts: every step's tariff, models and lists loaded.
         pipeline.warm_for_batches(ctx)
         ahead = pipeline.analysers(ctx)

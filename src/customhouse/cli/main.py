@@ -172,17 +172,11 @@ def demo_load(
         emit_json(summary)
 
 
-def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:
-    chunk: list[tuple[int, bytes]] = []
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             if line.strip():
-                chunk.append((number, line))
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-    if chunk:
-        yield chunk
+                yield number, line
 
 
 @app.command()
@@ -196,7 +190,7 @@ def process(
     ] = False,
 ) -> None:
     """Run a JSON-lines file through the pipeline; a run started again skips what is stored."""
-    from customhouse.services.intake import prepare_in_parallel
+    from customhouse.services.intake import prepare_in_parallel, ramped
     from customhouse.services.pipeline import analysers, warm_for_batches
     from customhouse.services.reference import reference_snapshot
 
@@ -217,7 +211,7 @@ def process(
         replayed = 0
         with progress() as bar:
             task = bar.add_task("declarations", total=total_lines)
-            batches = prepare_in_parallel(ctx, _chunks(file, batch_size), workers, ahead)
+            batches = prepare_in_parallel(ctx, ramped(_lines(file), batch_size), workers, ahead)
             for prepared in batches:
                 outcomes = process_prepared(
                     ctx,

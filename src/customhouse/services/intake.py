@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from customhouse.declarations.intake import Prepared, prepare_line
 from customhouse.reference.snapshot import ReferenceSnapshot
@@ -16,6 +17,7 @@ from customhouse.services.context import Context
 from customhouse.services.pipeline import Analyser
 from customhouse.services.reference import reference_snapshot
 
+T = TypeVar("T")
 _reference: ReferenceSnapshot | None = None
 _analysers: Sequence[Analyser] = ()
 
@@ -50,6 +52,27 @@ def analyse(prepared: Sequence[Prepared], analysers: Sequence[Analyser]) -> None
             continue
         for p, result in zip(ready, results, strict=True):
             p.analyses[analyser.step] = (analyser.basis, result)
+
+
+def ramped(lines: Iterable[T], size: int, first: int = 125) -> Iterator[list[T]]:
+    """Batches of ``lines``: ``first`` long, then twice as long each time up to ``size``.
+
+    The writer waits for the workers' first batch with nothing to do; a short first batch, and
+    each next one only as long as the workers can prepare while the writer stores the last,
+    cuts that wait without paying small batches' overhead for the whole run.
+
+    >>> [len(b) for b in ramped(range(1000), 400, first=50)]
+    [50, 100, 200, 400, 250]
+    """
+    chunk: list[T] = []
+    limit = max(1, min(first, size))
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= limit:
+            yield chunk
+            chunk, limit = [], min(size, limit * 2)
+    if chunk:
+        yield chunk
 
 
 def prepare_in_parallel(
