@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,28 @@ def test_shared_lists_load(shared_data: Path) -> None:
     assert len(ca.entities) == 4759
     ofac = load_list("ofac", shared_data / "sanctions-ofac/2021-04_consistent")
     assert len(ofac.entities) > 8000 and any(e.aliases for e in ofac.entities)
+
+
+def test_gzipped_files_read_as_the_plain_ones(tmp_path: Path) -> None:
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    plain.mkdir()
+    packed.mkdir()
+    files = {
+        "un.xml": UN_XML.encode(),
+        "csl.csv": b'source,name,alt_names\n"Entity List (EL) - BIS","X Corp","XC; X Co"\n',
+        "sdn.csv": b'10,"DOE, John","individual","SDGT"' + b",-0- " * 8 + b"\r\n",
+        "alt.csv": b'10,1,"aka","DOE, Johnny",-0- \r\n',
+        "add.csv": b'10,1,-0- ,"Tehran","Iran",-0- \r\n',
+    }
+    for name, data in files.items():
+        (plain / name).write_bytes(data)
+        (packed / f"{name}.gz").write_bytes(gzip.compress(data))
+    for kind, name in (("un", "un.xml"), ("us-csl", "csl.csv")):
+        assert load_list(kind, packed / f"{name}.gz") == load_list(kind, plain / name)
+    # The version hashes the uncompressed bytes: a gzipped copy is the same version.
+    ofac = load_list("ofac", packed)
+    assert ofac == load_list("ofac", plain) and ofac.version.startswith("sha256:")
+    assert ofac.entities[0].aliases == ("DOE, Johnny",) and ofac.entities[0].countries == ("IR",)
+    (packed / "un.xml.gz").write_bytes(gzip.compress(files["un.xml"])[:-12])
+    with pytest.raises(UnreadableList):
+        load_list("un", packed / "un.xml.gz")
