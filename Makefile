@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Migrate the embedded SQLite database, load reference and demo data, serve the API and pages.
+# Migrate the embedded SQLite database, load reference data, the shipped sanctions lists (so the
+# demo declarations are screened) and demo data, serve the API and pages.
 run: install
 	$(BIN)/customhouse db upgrade
 	$(BIN)/customhouse reference load
 	$(BIN)/customhouse tariff load --profile us
+	$(BIN)/customhouse screen load-shipped
 	$(BIN)/customhouse demo load
 	$(BIN)/customhouse risk demo
 	$(BIN)/customhouse demo load --declarations 300

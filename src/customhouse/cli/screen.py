@@ -3,6 +3,7 @@
 The lists live in the database (``CUSTOMHOUSE_DATABASE_URL``, tables from the migrations:
 run ``customhouse db upgrade`` first). ``load-list`` stores a version through the service (a
 ledger event, the diff) and re-screens the parties of recent declarations against what changed.
+``load-shipped`` does the same for the dated list snapshots in the package, once.
 
 ``name`` and ``batch`` must not rebuild the index over every list on each call (seconds): the
 built index is pickled in ``CUSTOMHOUSE_SCREENING_CACHE_DIR`` (default
@@ -30,7 +31,11 @@ from customhouse.screening.loaders import country_code, load_list
 from customhouse.screening.matching import compare_names
 from customhouse.screening.models import ListKind, Party, PartyScreening
 from customhouse.services.context import Context
-from customhouse.services.screening import load_sanctions_list, screening_index
+from customhouse.services.screening import (
+    load_sanctions_list,
+    load_shipped_lists,
+    screening_index,
+)
 from customhouse.settings import Settings
 
 app = typer.Typer(help="Screen parties against sanctions and denied-party lists.")
@@ -102,6 +107,29 @@ def load_list_command(
             typer.echo(
                 f"  {h['mrn']} {h['party_role']} {h['name']!r} -> {h['list']} {h['entity']}"
                 f" ({h['score']:.2f}){' held' if h['held'] else ''}"
+            )
+
+
+@app.command("load-shipped")
+def load_shipped_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Load the lists shipped in the package (UN, OFAC SDN, US CSL) that the store lacks."""
+    try:
+        with context() as ctx:
+            summaries = load_shipped_lists(ctx, principal=SYSTEM)
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        _emit({"lists": summaries})
+        return
+    for s in summaries:
+        if s["kept"]:
+            typer.echo(f"{s['list']}: already loaded (version {s['version']}), kept")
+        else:
+            typer.echo(
+                f"{s['list']}: version {s['version']}, {s['entities']} entities"
+                f" ({s['added']} added, {s['changed']} changed, {s['removed']} removed),"
+                f" {len(s['rescreen']['hits'])} new hit(s) on recent declarations"
             )
 
 

@@ -2,12 +2,14 @@
 
 Each loader reads a path and returns a :class:`SanctionsList`; the version is what the file says
 about itself (UN ``dateGenerated``) or, failing that, a hash of its bytes, so re-loading the same
-file is recognised as the same version.
+file is recognised as the same version. A file named ``*.gz`` is read through gzip and hashed
+uncompressed, so a gzipped copy is the same version as the plain file.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import re
@@ -16,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
 
 from rigour.territories import lookup_territory
 
@@ -75,12 +78,50 @@ def _countries(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _open(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
+def _open_text(path: Path) -> TextIO:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with _open(path) as f:
+            return f.read()
+    except (OSError, EOFError) as exc:  # EOFError: a truncated gzip stream
+        raise UnreadableList(f"cannot read {path}: {exc}") from exc
+
+
+def _member(folder: Path, name: str) -> Path | None:
+    """``folder/name``, else its gzipped copy ``folder/name.gz``, else None."""
+    for candidate in (folder / name, folder / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _csv_files(folder: Path) -> list[Path]:
+    # Ordered by the uncompressed name, so a gzipped folder hashes like the plain one.
+    found = {f.name.removesuffix(".gz"): f for f in folder.glob("*.csv.gz")}
+    found.update({f.name: f for f in folder.glob("*.csv")})
+    return [found[name] for name in sorted(found)]
+
+
 def _file_version(path: Path) -> str:
     digest = hashlib.sha256()
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    files = _csv_files(path) if path.is_dir() else [path]
     for f in files:
-        digest.update(f.read_bytes())
+        digest.update(_read_bytes(f))
     return "sha256:" + digest.hexdigest()[:16]
+
+
+def _parse_xml(path: Path) -> ET.Element:
+    with _open(path) as f:
+        return ET.parse(f).getroot()
 
 
 def _text(el: ET.Element | None) -> str:
@@ -105,8 +146,8 @@ def _un_dob(el: ET.Element) -> list[str]:
 def load_un(path: Path) -> SanctionsList:
     """The UN Security Council consolidated XML (individuals and entities)."""
     try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
+        root = _parse_xml(path)
+    except (ET.ParseError, OSError, EOFError) as exc:
         raise UnreadableList(f"not a UN consolidated list XML: {exc}") from exc
     version = root.get("dateGenerated") or _file_version(path)
     entities: list[ListedEntity] = []
@@ -161,7 +202,7 @@ def load_un(path: Path) -> SanctionsList:
 
 
 def _ofac_rows(path: Path) -> Iterator[list[str]]:
-    text = path.read_bytes().decode("cp1252", errors="replace").replace("\x1a", "")
+    text = _read_bytes(path).decode("cp1252", errors="replace").replace("\x1a", "")
     for row in csv.reader(io.StringIO(text)):
         if row:
             yield [("" if c.strip() == "-0-" else c.strip()) for c in row]
@@ -178,19 +219,22 @@ def _ofac_dob(text: str) -> str:
 
 
 def load_ofac(path: Path) -> SanctionsList:
-    """The OFAC SDN legacy CSV triple: a folder holding sdn.csv, alt.csv and add.csv."""
-    sdn = path / "sdn.csv" if path.is_dir() else path
-    if not sdn.is_file():
+    """The OFAC SDN legacy CSV triple: a folder holding sdn.csv, alt.csv and add.csv (each may
+    be gzipped: sdn.csv.gz ...)."""
+    sdn = _member(path, "sdn.csv") if path.is_dir() else path
+    if sdn is None or not sdn.is_file():
         raise UnreadableList(f"no sdn.csv in {path}")
     folder = sdn.parent
     aliases: dict[str, list[str]] = defaultdict(list)
-    if (folder / "alt.csv").is_file():
-        for row in _ofac_rows(folder / "alt.csv"):
+    alt = _member(folder, "alt.csv")
+    if alt is not None:
+        for row in _ofac_rows(alt):
             if len(row) >= 4 and row[3]:
                 aliases[row[0]].append(row[3])
     addresses: dict[str, list[str]] = defaultdict(list)
-    if (folder / "add.csv").is_file():
-        for row in _ofac_rows(folder / "add.csv"):
+    add = _member(folder, "add.csv")
+    if add is not None:
+        for row in _ofac_rows(add):
             if len(row) >= 5 and row[4]:
                 addresses[row[0]].append(row[4])
     types = {"individual": EntityType.PERSON, "vessel": EntityType.VESSEL}
@@ -228,9 +272,9 @@ def load_ofac(path: Path) -> SanctionsList:
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
+        with _open_text(path) as f:
             return list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
         raise UnreadableList(f"cannot read {path}: {exc}") from exc
 
 
@@ -311,8 +355,8 @@ def load_au(path: Path) -> SanctionsList:
 def load_ca(path: Path) -> SanctionsList:
     """Global Affairs Canada's Consolidated Canadian Autonomous Sanctions List XML."""
     try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
+        root = _parse_xml(path)
+    except (ET.ParseError, OSError, EOFError) as exc:
         raise UnreadableList(f"not a Canadian sanctions XML: {exc}") from exc
     entities = []
     for rec in root.iter("record"):

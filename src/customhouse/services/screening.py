@@ -70,8 +70,10 @@ from customhouse.screening.errors import (
     UnknownQuery,
 )
 from customhouse.screening.goods import GoodsControls, load_controls
+from customhouse.screening.loaders import load_list
 from customhouse.screening.models import (
     ListDiff,
+    ListKind,
     Party,
     PartyHit,
     PartyScreening,
@@ -100,6 +102,14 @@ from customhouse.storage.uow import UnitOfWork
 T = TypeVar("T")
 STEP = "screen"
 SHIPPED_CONTROLS = Path(__file__).resolve().parent.parent / "data/screening/goods_controls.json"
+SHIPPED_LISTS_DIR = SHIPPED_CONTROLS.parent / "lists"
+# Dated snapshots (see data/screening/NOTICE.md) so a fresh install screens at all: the list
+# name each loader gives, its kind, and its path under SHIPPED_LISTS_DIR.
+SHIPPED_LISTS = (
+    ("UN", ListKind.UN, "un/consolidated.xml.gz"),
+    ("OFAC-SDN", ListKind.OFAC, "ofac"),
+    ("US-CSL", ListKind.US_CSL, "us-csl/csl_names.csv.gz"),
+)
 # Runs that settle a declaration version: it is not screened again until amended.
 DONE = ("clear", "held", "released")
 # A declaration in one of these states can still be held when a reload raises a new hit (the
@@ -1028,6 +1038,30 @@ def load_sanctions_list(
         ctx, sanctions_list=sanctions_list, diff=diff, since=now - timedelta(days=days), now=now
     )
     return summary
+
+
+def load_shipped_lists(ctx: Context, *, principal: Principal) -> list[dict[str, Any]]:
+    """Store each shipped list the store does not hold yet, through :func:`load_sanctions_list`.
+
+    A list already held is kept, whatever its version: the same version would only add a
+    ledger event on every ``make run``, and a list loaded from current files must not be
+    replaced by the older snapshot (``load-list`` replaces lists on purpose).
+    """
+    principal.require(Action.MANAGE_SCREENING_LISTS)
+    with ctx.sessions() as session:
+        _, held = list_versions(session)
+    out: list[dict[str, Any]] = []
+    for name, kind, relative in SHIPPED_LISTS:
+        if name in held:
+            out.append({"list": name, "kind": str(kind), "version": held[name], "kept": True})
+            continue
+        path = SHIPPED_LISTS_DIR / relative
+        sanctions_list = load_list(kind, path)
+        summary = load_sanctions_list(
+            ctx, principal=principal, sanctions_list=sanctions_list, source=f"shipped:{relative}"
+        )
+        out.append({**summary, "kept": False})
+    return out
 
 
 def rescreen_recent(

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from customhouse.cli.screen import app
+from customhouse.services import screening as screening_service
 from customhouse.storage.migrate import upgrade
 
 from .test_loaders import UN_XML
@@ -79,3 +80,19 @@ def test_evaluate_pairs(tmp_path: Path) -> None:
     )
     result = run("evaluate-pairs", str(pairs))
     assert result["f1"] == 1.0 and result["threshold"] == 0.8
+
+
+def test_load_shipped_stores_once_then_screens(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The UN snapshot alone: the other two are parsed in test_loaders and stored in the
+    # integration tests.
+    un_only = tuple(s for s in screening_service.SHIPPED_LISTS if s[0] == "UN")
+    monkeypatch.setattr(screening_service, "SHIPPED_LISTS", un_only)
+    (first,) = run("load-shipped")["lists"]  # type: ignore[misc]
+    assert (first["list"], first["kept"], first["added"]) == ("UN", False, 877)
+    assert first["source"] == "shipped:un/consolidated.xml.gz"
+    (again,) = run("load-shipped")["lists"]  # type: ignore[misc]
+    assert again == {"list": "UN", "kind": "un", "version": first["version"], "kept": True}
+    hit = run("name", "ASBAT AL-ANSAR")["hit"]
+    assert isinstance(hit, dict) and (hit["list"], hit["entity"]) == ("UN", "QDe.007")
+    text = runner.invoke(app, ["load-shipped"])
+    assert text.exit_code == 0 and "UN: already loaded" in text.output

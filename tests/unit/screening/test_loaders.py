@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
 
+from customhouse.screening.engine import ScreeningIndex, screen_party
 from customhouse.screening.errors import UnknownListKind, UnreadableList
 from customhouse.screening.loaders import country_code, load_list
-from customhouse.screening.models import EntityType, ListKind
+from customhouse.screening.models import EntityType, ListKind, Party
+from customhouse.services.screening import SHIPPED_LISTS, SHIPPED_LISTS_DIR
 
 UN_XML = """<?xml version='1.0' encoding='UTF-8'?>
 <CONSOLIDATED_LIST dateGenerated='2025-01-01T00:00:00Z'><INDIVIDUALS><INDIVIDUAL>
@@ -90,3 +94,56 @@ def test_shared_lists_load(shared_data: Path) -> None:
     assert len(ca.entities) == 4759
     ofac = load_list("ofac", shared_data / "sanctions-ofac/2021-04_consistent")
     assert len(ofac.entities) > 8000 and any(e.aliases for e in ofac.entities)
+
+
+def test_gzipped_files_read_as_the_plain_ones(tmp_path: Path) -> None:
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    plain.mkdir()
+    packed.mkdir()
+    files = {
+        "un.xml": UN_XML.encode(),
+        "csl.csv": b'source,name,alt_names\n"Entity List (EL) - BIS","X Corp","XC; X Co"\n',
+        "sdn.csv": b'10,"DOE, John","individual","SDGT"' + b",-0- " * 8 + b"\r\n",
+        "alt.csv": b'10,1,"aka","DOE, Johnny",-0- \r\n',
+        "add.csv": b'10,1,-0- ,"Tehran","Iran",-0- \r\n',
+    }
+    for name, data in files.items():
+        (plain / name).write_bytes(data)
+        (packed / f"{name}.gz").write_bytes(gzip.compress(data))
+    for kind, name in (("un", "un.xml"), ("us-csl", "csl.csv")):
+        assert load_list(kind, packed / f"{name}.gz") == load_list(kind, plain / name)
+    # The version hashes the uncompressed bytes: a gzipped copy is the same version.
+    ofac = load_list("ofac", packed)
+    assert ofac == load_list("ofac", plain) and ofac.version.startswith("sha256:")
+    assert ofac.entities[0].aliases == ("DOE, Johnny",) and ofac.entities[0].countries == ("IR",)
+    (packed / "un.xml.gz").write_bytes(gzip.compress(files["un.xml"])[:-12])
+    with pytest.raises(UnreadableList):
+        load_list("un", packed / "un.xml.gz")
+
+
+def test_shipped_lists_parse() -> None:
+    for name, kind, relative in SHIPPED_LISTS:
+        loaded = load_list(kind, SHIPPED_LISTS_DIR / relative)
+        # The name must be the loader's: load-shipped skips the lists stored under it.
+        assert (loaded.name, loaded.kind) == (name, kind)
+        if kind is ListKind.OFAC:
+            irgc = next(e for e in loaded.entities if e.entity_id == "10391")
+            assert irgc.name == "ISLAMIC REVOLUTIONARY GUARD CORPS"
+            # Aliases and countries come from alt.csv.gz and add.csv.gz.
+            assert "IRGC" in irgc.aliases and irgc.countries == ("IR", "SY")
+            found = screen_party(ScreeningIndex([loaded]), Party("Islamic Revolutionary Guards"))
+            assert found.best is not None and found.best.entity_id == "10391"
+        elif kind is ListKind.UN:
+            assert loaded.version == "2025-04-19T23:00:04.625Z"
+        else:
+            assert len(loaded.entities) == 25844
+
+
+def test_every_shipped_file_is_named_in_the_notice_by_its_hash() -> None:
+    # The NOTICE vouches for byte-identical copies: a refreshed file must refresh its entry.
+    notice = (SHIPPED_LISTS_DIR.parent / "NOTICE.md").read_text(encoding="utf-8")
+    shipped = sorted(SHIPPED_LISTS_DIR.rglob("*.gz"))
+    assert len(shipped) == 5
+    for path in shipped:
+        digest = hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
+        assert digest in notice, path
