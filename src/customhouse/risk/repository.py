@@ -162,6 +162,7 @@ class RiskRepository:
         counts = Counter((hit.profile_code, hit.profile_version) for hit in hits)
         for (code, version), n in sorted(counts.items()):
             self._counter(code, version, office).hits += n
+        self.session.flush()
 
     def record_control_result(self, code: str, version: int, *, office: str, finding: bool) -> None:
         """A control of a declaration this profile hit ended: count it and its finding."""

@@ -386,10 +386,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             )
         if not rows:
             return
-        # Nothing read while routing depends on this batch's pending changes: flushing them
-        # once, at commit, lets the ORM send them as a few executemany statements.
-        with session.no_autoflush:
-            route(uow, ctx, rows, now)
+        route(uow, ctx, rows, now)
         uow.commit()
 
 

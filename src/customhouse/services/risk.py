@@ -298,13 +298,10 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         for r in rows:
             by_office.setdefault(r.office, []).append(r)
         decision_rows: list[dict[str, Any]] = []
-        # What each office's routing reads (its policy, model, capacity used) does not depend
-        # on the channels set for the offices before it: flush those once, at commit.
-        with session.no_autoflush:
-            for office, group in sorted(by_office.items()):
-                decision_rows += _route_office(
-                    ctx, uow, repo, office, group, docs, assessments, aeo, profiles, day_seed, now
-                )
+        for office, group in sorted(by_office.items()):
+            decision_rows += _route_office(
+                ctx, uow, repo, office, group, docs, assessments, aeo, profiles, day_seed, now
+            )
         repo.add_decisions(decision_rows)
         uow.commit()
 
