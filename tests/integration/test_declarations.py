@@ -18,6 +18,7 @@ from customhouse.declarations.errors import (
 )
 from customhouse.declarations.lifecycle import State
 from customhouse.declarations.repository import DeclarationFilter
+from customhouse.declarations.tables import DeclarationRow
 from customhouse.demo.operators import demo_operators
 from customhouse.identifiers import mrn as mrn_id
 from customhouse.services import declarations as svc
@@ -293,3 +294,24 @@ def test_trader_history_hides_targeting_reasons(ctx: Context) -> None:
     assert seen == {"channel": "red", "from": "assessed", "redacted": True}
     staff = svc.get_declaration(ctx, principal=_user(ctx, "officer1"), mrn=mrn).history[-1]
     assert staff.payload["reasons"] == ["profile TOBACCO-1 hit"]
+
+
+def test_batched_state_changes_are_written_at_commit_with_their_events(ctx: Context) -> None:
+    lodged = svc.lodge(ctx, principal=SYSTEM, raw=declaration())
+    at = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        svc.batch_states(uow)
+        row = uow.session.get(DeclarationRow, lodged.id)
+        assert row is not None
+        svc.transition(uow, row, State.ASSESSED, at=at, actor="system")
+        svc.set_channel(uow, row, "green")
+        svc.transition(uow, row, State.SELECTED, at=at, actor="system")
+        assert (row.state, row.channel) == ("selected", "green")  # the session sees them
+        uow.commit()
+    with ctx.sessions() as session:
+        stored = session.get(DeclarationRow, lodged.id)
+        assert stored is not None and (stored.state, stored.channel) == ("selected", "green")
+    history = svc.get_declaration(ctx, principal=SYSTEM, mrn=lodged.mrn or "").history
+    assert [e.kind for e in history][-2:] == ["declaration.assessed", "declaration.selected"]
+    assert verify_ledger(ctx).ok

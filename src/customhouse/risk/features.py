@@ -199,10 +199,13 @@ class _History:
     rate: npt.NDArray[np.float64]
 
     def lookup(self, keys: Sequence[str], prior: float) -> tuple[FloatMatrix, FloatMatrix]:
-        size = len(self.index)
-        idx = np.fromiter((self.index.get(k, size) for k in keys), dtype=np.int64, count=len(keys))
-        count = np.append(self.count, 0.0)[idx]
-        rate = np.append(self.rate, prior)[idx]
+        idx = np.fromiter((self.index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        # Unseen keys: no count, the prior rate (without copying the whole history per call).
+        seen = idx >= 0
+        count = np.zeros(len(keys))
+        rate = np.full(len(keys), prior)
+        count[seen] = self.count[idx[seen]]
+        rate[seen] = self.rate[idx[seen]]
         return count, rate
 
 

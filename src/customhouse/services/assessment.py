@@ -37,7 +37,7 @@ from customhouse.errors import DomainError, InvalidInput, Problem
 from customhouse.ledger.models import timestamp
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
-from customhouse.services.declarations import SUBJECT, transition
+from customhouse.services.declarations import SUBJECT, batch_states, transition
 from customhouse.services.documents import document_cache, documents_in_states
 from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.services.reference import reference_snapshot
@@ -688,6 +688,7 @@ def _store(
     stamp = timestamp(now)
     with ctx.uow() as uow:
         uow.lock()
+        batch_states(uow)
         session = uow.session
         ids = [o.prepared.declaration_id for o in outcomes]
         rows = {

@@ -68,7 +68,7 @@ from customhouse.ledger.tables import LedgerEventRow
 from customhouse.risk.repository import RiskRepository
 from customhouse.services import assessment as assess_svc
 from customhouse.services.context import Context
-from customhouse.services.declarations import SUBJECT, transition
+from customhouse.services.declarations import SUBJECT, batch_states, transition
 from customhouse.services.pipeline import Step, register
 from customhouse.storage.base import Base
 from customhouse.storage.uow import UnitOfWork
@@ -368,6 +368,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.lock()
+        batch_states(uow)
         session = uow.session
         rows: list[DeclarationRow] = []
         for start in range(0, len(declaration_ids), 1000):
@@ -399,9 +400,18 @@ def route(uow: UnitOfWork, ctx: Context, rows: Sequence[DeclarationRow], now: dt
     accounts = _accounts(session, (r.declarant_eori for r in rows))
     batch = _Batch(uow, ctx, now)
     notes: list[dict[str, Any]] = []
-    for row in rows:
-        channel = str(row.channel)
-        plans = plan_tasks(channel, reasons.get(row.id, []), now.date())
+    planned = [
+        (row, str(row.channel), plan_tasks(str(row.channel), reasons.get(row.id, []), now.date()))
+        for row in rows
+    ]
+    # Who is on duty, read before the batch changes anything: a read after a change would
+    # first flush every pending change, once per office and role.
+    for office, role in sorted({(row.office, p.role) for row, _, plans in planned for p in plans}):
+        batch.on_duty(office, role)
+    if any(plans for _, _, plans in planned):
+        batch.conflicts()
+        batch.seed()
+    for row, channel, plans in planned:
         if plans:
             batch.add_tasks(row, channel, plans)
             transition(

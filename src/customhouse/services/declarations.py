@@ -8,6 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from customhouse.access.models import Action, PermissionDenied, Principal
 from customhouse.declarations import repository as repo
 from customhouse.declarations.errors import (
@@ -26,6 +30,7 @@ from customhouse.ledger.models import LedgerEvent, timestamp
 from customhouse.services.context import Context
 from customhouse.services.documents import document_cache
 from customhouse.services.reference import operator_lookup, reference_snapshot
+from customhouse.storage.bulk import table_of
 from customhouse.storage.uow import UnitOfWork
 
 # DE 12 01 position 17, the procedure identifier (UCC Annex B, abridged): A export, H import,
@@ -442,6 +447,53 @@ def list_declarations(
 # --- changing ------------------------------------------------------------------------------
 
 
+_BATCHED = "declaration states"
+
+
+class BatchedStates:
+    """State changes of many declarations sent as one executemany when the unit of work
+    commits: a pipeline step moves a thousand declarations, and the ORM would write each row
+    on its own. The rows carry their new state in the session all the same (set as committed,
+    so the ORM does not write them again); nothing in the step may read the states back from
+    the database before the commit.
+    """
+
+    def __init__(self) -> None:
+        self.states: dict[int, dict[str, Any]] = {}
+        self.channels: dict[int, dict[str, Any]] = {}
+
+    def write(self, session: Session) -> None:
+        table = table_of(DeclarationRow)
+        by_id = table.c.id == bindparam("b_id")
+        if self.states:
+            states = update(table).where(by_id)
+            states = states.values(state=bindparam("state"), updated_at=bindparam("updated_at"))
+            session.execute(states, list(self.states.values()))
+        if self.channels:
+            channels = update(table).where(by_id).values(channel=bindparam("channel"))
+            session.execute(channels, list(self.channels.values()))
+        self.states.clear()
+        self.channels.clear()
+
+
+def batch_states(uow: UnitOfWork) -> BatchedStates:
+    """Send this unit of work's declaration state changes (and channels) in one statement."""
+    batched = BatchedStates()
+    uow.before_commit.append(batched.write)
+    uow.batched[_BATCHED] = batched
+    return batched
+
+
+def set_channel(uow: UnitOfWork, row: DeclarationRow, channel: str | None) -> None:
+    """A declaration's channel, written with its state where states are batched."""
+    batched: BatchedStates | None = uow.batched.get(_BATCHED)
+    if batched is None:
+        row.channel = channel
+        return
+    set_committed_value(row, "channel", channel)
+    batched.channels[row.id] = {"b_id": row.id, "channel": channel}
+
+
 def transition(
     uow: UnitOfWork,
     row: DeclarationRow,
@@ -455,8 +507,15 @@ def transition(
     check_transition(State(row.state), target)
     uow.lock()
     previous = row.state
-    row.state = target.value
-    row.updated_at = timestamp(at)
+    batched: BatchedStates | None = uow.batched.get(_BATCHED)
+    if batched is None:
+        row.state = target.value
+        row.updated_at = timestamp(at)
+    else:
+        stamp = timestamp(at)
+        set_committed_value(row, "state", target.value)
+        set_committed_value(row, "updated_at", stamp)
+        batched.states[row.id] = {"b_id": row.id, "state": target.value, "updated_at": stamp}
     uow.ledger.append(
         at=at,
         actor=actor,

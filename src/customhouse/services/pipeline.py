@@ -99,7 +99,7 @@ def warm_for_batches(ctx: Context) -> None:
     gc.freeze()
     # A batch makes and drops hundreds of thousands of small objects: collect the young
     # generation every 50,000 allocations rather than every 700 (fewer, equally cheap walks).
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(50_000, 1000, 100)
 
 
 def analysers(ctx: Context) -> list[Analyser]:

@@ -47,7 +47,7 @@ from customhouse.risk.profiles import (
 from customhouse.risk.repository import RiskRepository
 from customhouse.risk.tables import RiskDecisionRow, RiskOfficePolicyRow
 from customhouse.services.context import Context
-from customhouse.services.declarations import SUBJECT, transition
+from customhouse.services.declarations import SUBJECT, batch_states, set_channel, transition
 from customhouse.services.documents import documents_in_states
 from customhouse.services.pipeline import Step, register
 from customhouse.tariff.assessment_tables import AssessmentRow
@@ -231,6 +231,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     day = now.date()
     with ctx.uow() as uow:
         uow.lock()
+        batch_states(uow)
         session = uow.session
         repo = RiskRepository(session)
         rows: list[DeclarationRow] = []
@@ -379,7 +380,7 @@ def _route_office(
                 "decided_at": now,
             }
         )
-        r.channel = d.channel.value
+        set_channel(uow, r, d.channel.value)
         transition(uow, r, State.SELECTED, at=now, actor="system", payload=_payload(d, model))
     return out
 

@@ -94,7 +94,7 @@ from customhouse.screening.tables import (
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as dsvc
 from customhouse.services.context import Context
-from customhouse.services.declarations import transition
+from customhouse.services.declarations import batch_states, transition
 from customhouse.services.documents import document_cache, documents_in_states
 from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.storage.uow import UnitOfWork
@@ -333,6 +333,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     lists = loaded.versions if loaded else {}
     with ctx.uow() as uow:
         uow.lock()
+        batch_states(uow)
         rows = _rows(uow.session, [r[0] for r in results])
         # Only what is still assessed in the version the engine saw.
         kept = [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +28,10 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         self.ledger = LedgerRepository(self.session)
+        # Writes a use case gathers to send at once (in order, before the ledger's), and the
+        # gatherers by name.
+        self.before_commit: list[Callable[[Session], None]] = []
+        self.batched: dict[str, Any] = {}
         return self
 
     def __exit__(
@@ -44,6 +50,8 @@ class UnitOfWork:
         self.ledger.lock()
 
     def commit(self) -> None:
+        for write in self.before_commit:
+            write(self.session)
         self.ledger.flush()
         self.session.commit()
         self._committed = True
