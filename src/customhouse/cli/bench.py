@@ -51,7 +51,12 @@ def _timed(step: Any, seconds: dict[str, float]) -> Any:
 
 
 def run_pipeline_bench(
-    count: int, *, seed: int = 1, batch_size: int = 1000, database_url: str | None = None
+    count: int,
+    *,
+    seed: int = 1,
+    batch_size: int = 1000,
+    database_url: str | None = None,
+    lists: bool = True,
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
@@ -72,6 +77,7 @@ def run_pipeline_bench(
     from customhouse.services.intake import prepare_in_parallel, ramped
     from customhouse.services.ledger import verify_ledger
     from customhouse.services.pipeline import process_prepared
+    from customhouse.services.screening import list_versions, load_shipped_lists
     from customhouse.settings import Settings
     from customhouse.storage.migrate import upgrade
     from customhouse.tariff.loaders import load_us
@@ -88,6 +94,8 @@ def run_pipeline_bench(
         load_tariff_into_db(ctx, principal=SYSTEM, tariff=load_us(TARIFF), source=TARIFF.name)
         active_tariff(ctx)
         risk_svc.seed_demo(ctx)
+        if lists:  # as ``make run``: parties are screened against the shipped lists
+            load_shipped_lists(ctx, principal=SYSTEM)
         with ctx.uow() as uow:
             uow.lock()
             for op in demo_operators():
@@ -191,6 +199,8 @@ def run_pipeline_bench(
                     ).all()
                 )
             )
+        with ctx.sessions() as session:
+            _, screened_against = list_versions(session)
         report = ctl.release_time_report(ctx, principal=SYSTEM)
         ledger = verify_ledger(ctx)
         return {
@@ -206,6 +216,7 @@ def run_pipeline_bench(
             "tasks_closed": len(plan),
             "tasks_with_findings": findings,
             "ledger_ok": ledger.ok,
+            "screening_lists": screened_against,
             "step_seconds": {k: round(v, 2) for k, v in step_seconds.items()},
             "seconds": {
                 "startup": round(startup, 2),
@@ -231,10 +242,15 @@ def pipeline(
     database_url: Annotated[
         str | None, typer.Option(help="Database to fill (default: a fresh SQLite file).")
     ] = None,
+    lists: Annotated[
+        bool, typer.Option(help="Screen parties against the shipped sanctions lists.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """N declarations through the full pipeline with simulated officers; figures as JSON."""
-    result = run_pipeline_bench(count, seed=seed, batch_size=batch_size, database_url=database_url)
+    result = run_pipeline_bench(
+        count, seed=seed, batch_size=batch_size, database_url=database_url, lists=lists
+    )
     if as_json:
         emit_json(result)
     else:

@@ -214,6 +214,22 @@ def _type_feature(party: Party, entity: ListedEntity) -> Feature | None:
     return None
 
 
+def _thin_query(party: Party) -> bool:
+    # A screened name with no real name part of three letters or more ("TW Export Trading 88",
+    # "NO Export Trading 714": initials, generic words, numbers) matches on what every trading
+    # company shares; only a near-literal match should survive.
+    return not any(len(t) >= 3 for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT)
+
+
+def _most_lift(party: Party) -> float:
+    """The most that :func:`qualify` can add to the log-odds of any match of ``party``: the
+    features the party can earn, less the penalties it carries whatever it is compared with."""
+    lift = DOB_MATCH if party.date_of_birth else 0.0
+    lift += COUNTRY_MATCH if party.country else 0.0
+    lift += IDENTIFIER_MATCH if party.identifiers else 0.0
+    return lift + (THIN_QUERY if _thin_query(party) else 0.0)
+
+
 def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[Feature]:
     out = []
     if listed_name in entity.weak_aliases:
@@ -226,10 +242,7 @@ def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[
     mine = [t for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT]
     if len(listed) == 1 and len(mine) >= 2:
         out.append(Feature("thin_name", THIN_NAME, 1.0, "the listed name has one real name part"))
-    # A screened name with no real name part of three letters or more ("TW Export Trading 88",
-    # "NO Export Trading 714": initials, generic words, numbers) matches on what every trading
-    # company shares; only a near-literal match should survive.
-    if not any(len(t) >= 3 for t in mine):
+    if _thin_query(party):
         out.append(Feature("thin_query", THIN_QUERY, 1.0, "no real name part to match on"))
     # Han characters were read as Mandarin pinyin; a Japanese or Korean name has other readings,
     # so a match made through that one reading is weaker evidence.
@@ -275,8 +288,7 @@ def screen_party(
     """Every listed entity matching ``party`` at or above ``threshold``, best first, explained."""
     cut = model.threshold if threshold is None else threshold
     # Qualifiers can only lift a name score this much: below that, skip the explanation.
-    lift = DOB_MATCH + COUNTRY_MATCH + (IDENTIFIER_MATCH if party.identifiers else 0.0)
-    floor = _logit(cut) - lift
+    floor = _logit(cut) - _most_lift(party)
     best: dict[int, PartyHit] = {}
     query = tokens(party.name)
     for form_no in index.candidates(party.name, limit):
