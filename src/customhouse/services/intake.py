@@ -31,9 +31,14 @@ def _init(reference: ReferenceSnapshot, analysers: Sequence[Analyser]) -> None:
 def _prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Prepared]:
     assert _reference is not None
     prepared = [prepare_line(line, number, _reference) for number, line in chunk]
-    analyse(prepared, _analysers)
-    # The parsed documents go back with the batch: the writer unpickles one in about a quarter
-    # of the time pydantic takes to read it again from its JSON text.
+    # With later steps to run, the parsed documents go back with the batch (the writer
+    # unpickles one in about a quarter of the time pydantic takes to read its JSON again);
+    # intake alone never reads them, and they would only cost pickling.
+    if _analysers:
+        analyse(prepared, _analysers)
+    else:
+        for p in prepared:
+            p.document = None
     return prepared
 
 
