@@ -177,6 +177,7 @@ def _prepared(
     problems: list[Problem],
     key: str | None,
     digest: str,
+    keep_document: bool = True,
 ) -> Prepared:
     problems.extend(validate(doc, reference))
     return Prepared(
@@ -198,19 +199,24 @@ def _prepared(
         total_invoice_amount=str(doc.total_invoice_amount),
         parties=party_refs(doc),
         items=[ItemRef(i.sequence, i.commodity_code, i.origin, i.description) for i in doc.items],
-        document=doc,
+        document=doc if keep_document else None,
     )
 
 
-def prepare_line(line: bytes, number: int, reference: ReferenceLookup) -> Prepared:
-    """One line of a JSON-lines file; its key is the digest of its bytes, so a rerun skips it."""
+def prepare_line(
+    line: bytes, number: int, reference: ReferenceLookup, *, keep_document: bool = True
+) -> Prepared:
+    """One line of a JSON-lines file; its key is the digest of its bytes, so a rerun skips it.
+
+    ``keep_document=False`` drops the parsed document (intake alone never reads it again)."""
     text = line.strip()
     digest = hashlib.sha256(text).hexdigest()
     key = "file:" + digest
     try:
         # The usual case, read straight from bytes by pydantic-core; a body with any problem
         # is read again below so that every problem is reported against the raw document.
-        return _prepared(DeclarationDocument.model_validate_json(text), reference, [], key, digest)
+        doc = DeclarationDocument.model_validate_json(text)
+        return _prepared(doc, reference, [], key, digest, keep_document)
     except ValidationError:
         pass
     try:

@@ -14,7 +14,7 @@ from typing import TypeVar
 from customhouse.declarations.intake import Prepared, prepare_line
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
-from customhouse.services.pipeline import Analyser
+from customhouse.services.pipeline import Analyser, collector_for_batches
 from customhouse.services.reference import reference_snapshot
 
 T = TypeVar("T")
@@ -26,19 +26,21 @@ def _init(reference: ReferenceSnapshot, analysers: Sequence[Analyser]) -> None:
     global _reference, _analysers
     _reference = reference
     _analysers = analysers
+    if analysers:
+        collector_for_batches()  # a batch of parsed documents stays alive while it is analysed
 
 
 def _prepare_chunk(chunk: list[tuple[int, bytes]]) -> list[Prepared]:
     assert _reference is not None
-    prepared = [prepare_line(line, number, _reference) for number, line in chunk]
     # With later steps to run, the parsed documents go back with the batch (the writer
     # unpickles one in about a quarter of the time pydantic takes to read its JSON again);
-    # intake alone never reads them, and they would only cost pickling.
-    if _analysers:
+    # intake alone never reads them, and keeping them alive only makes the collector work.
+    keep = bool(_analysers)
+    prepared = [
+        prepare_line(line, number, _reference, keep_document=keep) for number, line in chunk
+    ]
+    if keep:
         analyse(prepared, _analysers)
-    else:
-        for p in prepared:
-            p.document = None
     return prepared
 
 
@@ -101,7 +103,9 @@ def prepare_in_parallel(
     count = max(1, (os.cpu_count() or 2) - 1) if workers is None else workers
     if count <= 0 or "fork" not in multiprocessing.get_all_start_methods():
         for chunk in chunks:
-            yield [prepare_line(line, number, reference) for number, line in chunk]
+            yield [
+                prepare_line(line, number, reference, keep_document=False) for number, line in chunk
+            ]
         return
     # No connection may be open across the fork (a child would share its socket); the pool
     # opens new ones when the writer next needs them.
