@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from customhouse.access.models import SYSTEM
+from customhouse.demo.generator import with_listed_sellers
 from customhouse.ledger.tables import LedgerEventRow
 from customhouse.screening.loaders import load_list
 from customhouse.screening.models import ListKind
@@ -21,6 +22,7 @@ from customhouse.services.context import Context
 from customhouse.services.ledger import verify_ledger
 from customhouse.services.screening import (
     SHIPPED_LISTS_DIR,
+    listed_organisations,
     load_sanctions_list,
     load_shipped_lists,
 )
@@ -55,6 +57,7 @@ def _stored(ctx: Context) -> tuple[int, int, int]:
 @pytest.mark.usefixtures("un_only")
 def test_the_shipped_list_loads_once_and_holds_a_listed_party(ctx: Context) -> None:
     install(ctx, free_tariff())
+    assert listed_organisations(ctx) == []  # no list stored yet: the demo declares none
     (first,) = load_shipped_lists(ctx, principal=SYSTEM)
     assert (first["list"], first["kept"], first["added"]) == ("UN", False, 877)
     assert first["version"] == "2025-04-19T23:00:04.625Z"
@@ -63,6 +66,15 @@ def test_the_shipped_list_loads_once_and_holds_a_listed_party(ctx: Context) -> N
     mrn, did = lodge(ctx, with_seller(import_doc(1), UN_NAME))
     assert svc.get_declaration(ctx, principal=SYSTEM, mrn=mrn).state == "held"
     assert ("UN", UN_ID) in {(h.list_name, h.entity_id) for h in party_hits(ctx, did)}
+
+    # The demo declares a few listed organisations, so its officers see true hits too.
+    orgs = listed_organisations(ctx)
+    assert len(orgs) == 5 and all(len(country) == 2 for _, country in orgs)
+    (sold,) = with_listed_sellers([import_doc(2)], orgs)
+    _, listed_did = lodge(ctx, sold)
+    hits = party_hits(ctx, listed_did)
+    assert hits and {h.list_name for h in hits} == {"UN"}
+    assert hits[0].screened_name == orgs[0][0] and hits[0].status == "open"
 
     # Again: the list is held already, so nothing is parsed or stored, not even an event.
     (again,) = load_shipped_lists(ctx, principal=SYSTEM)

@@ -145,9 +145,15 @@ def demo_load(
     from datetime import date
 
     from customhouse.declarations.intake import prepare_document
-    from customhouse.demo.generator import BUNDLED_US_TARIFF, generate, national_lines
+    from customhouse.demo.generator import (
+        BUNDLED_US_TARIFF,
+        generate,
+        national_lines,
+        with_listed_sellers,
+    )
     from customhouse.demo.users import load_demo
     from customhouse.services.reference import reference_snapshot
+    from customhouse.services.screening import listed_organisations
 
     with context() as ctx:
         summary: dict[str, Any] = dict(load_demo(ctx, guarantees=True))
@@ -164,6 +170,8 @@ def demo_load(
                     national=national_lines(BUNDLED_US_TARIFF),
                 )
             ]
+            # A few sold by organisations on the stored UN list: true hits for the officers.
+            docs = with_listed_sellers(docs, listed_organisations(ctx))
             prepared = [prepare_document(d, reference) for d in docs]
             for p in prepared:
                 p.key = f"demo:{p.digest}"  # the same demo set is loaded once, however often run

@@ -7,10 +7,11 @@ each, so a run can check that every broken one is rejected with the right code.
 
 from __future__ import annotations
 
+import copy
 import csv
 import gzip
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -318,6 +319,25 @@ def generate(
             _break(doc, defect, rng)
             expected = (code,)
         yield Generated(doc, expected)
+
+
+def with_listed_sellers(
+    docs: Sequence[dict[str, Any]], listed: Sequence[tuple[str, str]], every: int = 60
+) -> list[dict[str, Any]]:
+    """The documents, one in ``every`` (and at least one) sold by a listed (name, country), so
+    that a demo has true screening hits for an officer to judge, not only false alerts.
+
+    >>> docs = [{"parties": {}} for _ in range(3)]
+    >>> [d["parties"].get("seller") for d in with_listed_sellers(docs, [("ACME", "IR")], every=2)]
+    [None, {'name': 'ACME', 'address': {'country': 'IR'}}, None]
+    """
+    out = [copy.deepcopy(d) for d in docs]
+    if not listed or not out:
+        return out
+    for n, i in enumerate(range(min(every // 2, len(out) - 1), len(out), every)):
+        name, country = listed[n % len(listed)]
+        out[i]["parties"]["seller"] = {"name": name, "address": {"country": country}}
+    return out
 
 
 def _break(doc: dict[str, Any], defect: str, rng: random.Random) -> None:

@@ -72,6 +72,7 @@ from customhouse.screening.errors import (
 from customhouse.screening.goods import GoodsControls, load_controls
 from customhouse.screening.loaders import load_list
 from customhouse.screening.models import (
+    EntityType,
     ListDiff,
     ListKind,
     Party,
@@ -1063,6 +1064,22 @@ def load_shipped_lists(ctx: Context, *, principal: Principal) -> list[dict[str, 
         )
         out.append({**summary, "kept": False})
     return out
+
+
+def listed_organisations(
+    ctx: Context, *, list_name: str = "UN", count: int = 5
+) -> list[tuple[str, str]]:
+    """(name, country) of the first ``count`` organisations with a country on a stored list
+    (the demo declares some of them, so that its screening has true hits); [] without it."""
+    with ctx.sessions() as session:
+        lists = load_lists(session, [list_name])
+    found = [
+        (e.name, e.countries[0])
+        for sl in lists
+        for e in sorted(sl.entities, key=lambda e: e.entity_id)
+        if e.entity_type is EntityType.ORGANIZATION and e.countries
+    ]
+    return found[:count]
 
 
 def rescreen_recent(
