@@ -214,11 +214,15 @@ def _type_feature(party: Party, entity: ListedEntity) -> Feature | None:
     return None
 
 
-def _thin_query(party: Party) -> bool:
+def _real_parts(name: str) -> list[str]:
+    return [t for t in tokens(name) if part_weight(t) >= NAME_WEIGHT]
+
+
+def _thin(parts: list[str]) -> bool:
     # A screened name with no real name part of three letters or more ("TW Export Trading 88",
     # "NO Export Trading 714": initials, generic words, numbers) matches on what every trading
     # company shares; only a near-literal match should survive.
-    return not any(len(t) >= 3 for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT)
+    return not any(len(t) >= 3 for t in parts)
 
 
 def _most_lift(party: Party) -> float:
@@ -227,7 +231,7 @@ def _most_lift(party: Party) -> float:
     lift = DOB_MATCH if party.date_of_birth else 0.0
     lift += COUNTRY_MATCH if party.country else 0.0
     lift += IDENTIFIER_MATCH if party.identifiers else 0.0
-    return lift + (THIN_QUERY if _thin_query(party) else 0.0)
+    return lift + (THIN_QUERY if _thin(_real_parts(party.name)) else 0.0)
 
 
 def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[Feature]:
@@ -238,11 +242,11 @@ def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[
         )
     # A one-word listed name (a nickname, ``Abdul Manan``) meeting one part of a full name is
     # where most false alerts come from.
-    listed = [t for t in tokens(listed_name) if part_weight(t) >= NAME_WEIGHT]
-    mine = [t for t in tokens(party.name) if part_weight(t) >= NAME_WEIGHT]
+    listed = _real_parts(listed_name)
+    mine = _real_parts(party.name)
     if len(listed) == 1 and len(mine) >= 2:
         out.append(Feature("thin_name", THIN_NAME, 1.0, "the listed name has one real name part"))
-    if _thin_query(party):
+    if _thin(mine):
         out.append(Feature("thin_query", THIN_QUERY, 1.0, "no real name part to match on"))
     # Han characters were read as Mandarin pinyin; a Japanese or Korean name has other readings,
     # so a match made through that one reading is weaker evidence.
