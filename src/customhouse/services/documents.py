@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
@@ -99,22 +99,37 @@ def documents_in_states(
     Reads ids, versions and states first; only documents this process has not parsed are read
     (as text, parsed by pydantic-core straight from JSON).
     """
+    wanted = sorted(set(states))
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        versions.update(
+            (row_id, version)
+            for row_id, version in session.execute(
+                select(DeclarationRow.id, DeclarationRow.version).where(
+                    DeclarationRow.id.in_(chunk), DeclarationRow.state.in_(wanted)
+                )
+            )
+        )
+    return documents_of(ctx, session, versions, wanted)
+
+
+def documents_of(
+    ctx: Context, session: Session, versions: Mapping[int, int], states: Collection[str]
+) -> list[tuple[int, int, DeclarationDocument]]:
+    """(id, version, document) for declarations whose current version the caller has read
+    already, in id order. A document read from the database comes at the version stored now,
+    and is left out if the declaration is no longer in ``states``."""
     cache = document_cache(ctx)
     found: dict[int, tuple[int, DeclarationDocument]] = {}
     missing: list[int] = []
+    for row_id, version in versions.items():
+        doc = cache.get(row_id, version)
+        if doc is None:
+            missing.append(row_id)
+        else:
+            found[row_id] = (version, doc)
     wanted = sorted(set(states))
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        for row_id, version in session.execute(
-            select(DeclarationRow.id, DeclarationRow.version).where(
-                DeclarationRow.id.in_(chunk), DeclarationRow.state.in_(wanted)
-            )
-        ):
-            doc = cache.get(row_id, version)
-            if doc is None:
-                missing.append(row_id)
-            else:
-                found[row_id] = (version, doc)
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start : start + _CHUNK]
         for row_id, version, text in session.execute(

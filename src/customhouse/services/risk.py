@@ -48,7 +48,7 @@ from customhouse.risk.repository import RiskRepository
 from customhouse.risk.tables import RiskDecisionRow, RiskOfficePolicyRow
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, batch_states, set_channel, transition
-from customhouse.services.documents import documents_in_states
+from customhouse.services.documents import documents_of
 from customhouse.services.pipeline import Step, register
 from customhouse.tariff.assessment_tables import AssessmentRow
 from customhouse.traders.tables import AuthorisationRow
@@ -256,13 +256,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         if not rows:
             return
         versions = {r.id: r.version for r in rows}
-        docs = {
-            i: d
-            for i, v, d in documents_in_states(
-                ctx, session, list(versions), (State.ASSESSED.value,)
-            )
-            if versions[i] == v
-        }
+        docs = {i: d for i, _, d in documents_of(ctx, session, versions, (State.ASSESSED.value,))}
         rows = [r for r in rows if r.id in docs]
         ids = [r.id for r in rows]
         assessments: dict[int, AssessmentRow] = {}
