@@ -256,7 +256,11 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         if not rows:
             return
         versions = {r.id: r.version for r in rows}
-        docs = {i: d for i, _, d in documents_of(ctx, session, versions, (State.ASSESSED.value,))}
+        docs = {
+            i: d
+            for i, v, d in documents_of(ctx, session, versions, (State.ASSESSED.value,))
+            if versions[i] == v
+        }
         rows = [r for r in rows if r.id in docs]
         ids = [r.id for r in rows]
         assessments: dict[int, AssessmentRow] = {}
