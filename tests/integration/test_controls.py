@@ -314,3 +314,59 @@ def test_four_eyes_channel_change_and_release_of_held_goods(ctx: Context) -> Non
     report = ctl.release_time_report(ctx, principal=officer)
     assert set(report["by_channel"]) == {"green", "yellow"}
     assert verify_ledger(ctx).ok
+
+
+def test_audit_recovery_is_in_the_currency_of_the_tariff(ctx: Context, clock: FixedClock) -> None:
+    """A GBP tariff: the recovered difference is recorded as a GBP payment, not in dollars."""
+    from dataclasses import replace
+
+    from customhouse.services import audit as pca
+    from customhouse.tariff.models import UK_PROFILE
+    from tests.integration.test_assessment import small_tariff
+
+    ctx.settings.tariff_profile = "uk"
+    install(ctx, replace(small_tariff(), profile=UK_PROFILE))
+    mrn, did = lodge(ctx, 3, currency="GBP")
+    route(ctx, [did], "blue", [])
+    ctl.record_payment(
+        ctx, principal=user(ctx, "officer1"), mrn=mrn, amount=Decimal(500), reference="P3"
+    )
+    assert state(ctx, did) == "released"
+    auditor = user(ctx, "auditor1")
+    day = clock.now().date()
+    with ctx.sessions() as s:
+        row = s.get(DeclarationRow, did)
+        assert row is not None
+        importer = row.importer_eori or declarant(ctx, did)
+    audit_id = pca.open_audit(
+        ctx,
+        principal=auditor,
+        trader_eori=importer,
+        period_from=day - dt.timedelta(days=1),
+        period_to=day + dt.timedelta(days=1),
+    )
+    found = pca.record_audit_finding(
+        ctx,
+        principal=auditor,
+        audit_id=audit_id,
+        mrn=mrn,
+        finding=Finding(FindingCode.UNDERVALUATION, {1: {"invoice_amount": "16000.00"}}, "x"),
+    )
+    assert Decimal(found["difference"]) > 0
+    done = pca.recover(
+        ctx,
+        principal=auditor,
+        finding_id=found["finding"],
+        amount=Decimal(found["difference"]),
+        reference="RECOVERY-GBP",
+    )
+    assert done["currency"] == "GBP" and done["outstanding"] == "0.00"
+    with ctx.sessions() as s:
+        from customhouse.controls.tables import PaymentRow
+
+        methods = {
+            (p.method, p.currency)
+            for p in s.scalars(select(PaymentRow).where(PaymentRow.declaration_id == did))
+        }
+    assert methods == {("payment", "GBP"), ("recovery", "GBP")}
+    assert verify_ledger(ctx).ok

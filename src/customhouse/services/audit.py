@@ -24,6 +24,7 @@ from customhouse.identifiers import mrn as mrn_id
 from customhouse.ledger.models import timestamp
 from customhouse.services.context import Context
 from customhouse.services.controls import corrected_document, label, reassess
+from customhouse.tariff.assessment_tables import AssessmentRow
 
 AUDIT = "audit"
 LIMITATION_YEARS = 3  # UCC Art. 103(1)
@@ -224,11 +225,17 @@ def recover(
                 [Problem("audit.recovery", "/amount", "out of range")],
             )
         f.recovered = Decimal(f.recovered) + amount
+        # The difference is in the currency of the reassessment that found it (the tariff's).
+        currency = uow.session.scalar(
+            select(AssessmentRow.currency).where(AssessmentRow.id == f.assessment_id)
+        )
+        if currency is None:
+            raise e.AuditNotFound(f"audit finding {finding_id} has no assessment")
         uow.session.add(
             PaymentRow(
                 declaration_id=f.declaration_id,
                 amount=amount,
-                currency="USD",
+                currency=currency,
                 method="recovery",
                 account_id=None,
                 reference=reference,
@@ -242,10 +249,16 @@ def recover(
             kind="audit.recovered",
             subject_type=AUDIT,
             subject_id=str(f.audit_id),
-            payload={"finding": f.id, "amount": f"{amount:.2f}", "reference": reference},
+            payload={
+                "finding": f.id,
+                "amount": f"{amount:.2f}",
+                "currency": currency,
+                "reference": reference,
+            },
         )
         out = {
             "finding": f.id,
+            "currency": currency,
             "recovered": f"{f.recovered:.2f}",
             "outstanding": f"{Decimal(f.difference) - Decimal(f.recovered):.2f}",
         }
