@@ -52,7 +52,12 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
             assess_svc.prepare(0, 0, doc.document, tariff, rates), tariff, rates, {}
         )
         assert outcome == mine and basis == f"tariff@{id(tariff)}"
-        assert p.analyses["classify"][1] == classify_svc.fits(model, doc.document)
+        own = classify_svc.fits(model, doc.document)
+        assert p.analyses["classify"][1] == [c.slim() for c in own]
+        # The slim fits make the same item findings as the step's own.
+        assert classify_svc.examine(
+            model, doc.document, [], p.analyses["classify"][1]
+        ) == classify_svc.examine(model, doc.document, [], own)
 
     outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
     cache = document_cache(ctx)

@@ -22,10 +22,16 @@ def fit_from_distribution(distribution: dict[str, float], declared: str) -> dict
     >>> fit_from_distribution({"610910": 0.6, "610990": 0.3, "420221": 0.1}, "6109100010")
     {2: 0.9, 4: 0.9, 6: 0.6}
     """
-    return {
-        d: round(sum(p for c, p in distribution.items() if c[:d] == declared[:d]), 6)
-        for d in WEIGHTS
-    }
+    fit = dict.fromkeys(WEIGHTS, 0.0)
+    chapter, heading, subheading = declared[:2], declared[:4], declared[:6]
+    for c, p in distribution.items():  # one pass: every item of a batch is checked
+        if c[:2] == chapter:
+            fit[2] += p
+            if c[:4] == heading:
+                fit[4] += p
+                if c[:6] == subheading:
+                    fit[6] += p
+    return {d: round(v, 6) for d, v in fit.items()}
 
 
 def check_consistency(
@@ -53,7 +59,7 @@ def _judge(
             (),
             ("description too vague to judge the code", *result.reasons, *result.missing),
         )
-    fit = fit_from_distribution(model.distribution(description), code)
+    fit = fit_from_distribution(model.distribution(description, normalised=result.normalised), code)
     usable = {d: v for d, v in fit.items() if len(code) >= d}
     weight = sum(WEIGHTS[d] for d in usable)
     score = sum(WEIGHTS[d] * v for d, v in usable.items()) / weight

@@ -280,9 +280,10 @@ class SuggestionModel:
         return [cache[n] for n in normalised]
 
     def __getstate__(self) -> dict[str, Any]:
-        # The score cache is per process; it is not part of the trained model.
+        # The score and path caches are per process; they are not part of the trained model.
         state = dict(self.__dict__)
         state.pop("_score_cache", None)
+        state.pop("_paths", None)
         return state
 
     def _score_row(self, q: sp.csr_matrix, sims: np.ndarray, cs: np.ndarray | None) -> _Found:
@@ -319,9 +320,13 @@ class SuggestionModel:
         total = p.sum()
         return p / total if total > 0 else np.full_like(p, 1 / p.size)
 
-    def distribution(self, description: str) -> dict[str, float]:
-        """Score shares over candidate HS6 codes (they sum to 1; empty when nothing matched)."""
-        scores, _, _ = self._scores(normalise(description, self.phrases))
+    def distribution(self, description: str, *, normalised: str | None = None) -> dict[str, float]:
+        """Score shares over candidate HS6 codes (they sum to 1; empty when nothing matched).
+
+        ``normalised`` is the description's normalised text where the caller has it already.
+        """
+        norm = normalise(description, self.phrases) if normalised is None else normalised
+        scores = self._scores_many([norm])[0][0]
         total = sum(scores.values())
         return {c: v / total for c, v in scores.items()} if total > 0 else {}
 
@@ -359,8 +364,14 @@ class SuggestionModel:
                 ("what the goods are, what they are made of and what they are for",),
             )
         ranked = sorted(scores, key=lambda c: -scores[c])[:k]
+        # The neighbours of each ranked code, in similarity order, found in one pass.
+        neighbours: dict[str, list[tuple[int, float]]] = {c: [] for c in ranked}
+        for j, sim in zip(top.tolist(), top_sims.tolist(), strict=True):
+            own = neighbours.get(self.examples[j].code[:6])
+            if own is not None:
+                own.append((j, sim))
         suggestions = tuple(
-            self._suggestion(c, self.calibration.probability(scores[c] / total), top, top_sims)
+            self._suggestion(c, self.calibration.probability(scores[c] / total), neighbours[c])
             for c in ranked
         )
         if verdict.vague and suggestions[0].confidence < self.config.vague_override:
@@ -373,24 +384,29 @@ class SuggestionModel:
 
     def path(self, code: str) -> tuple[NomenclatureNode, ...]:
         """Section, chapter, heading and subheading of ``code`` (those that exist)."""
+        paths: dict[str, tuple[NomenclatureNode, ...]] = self.__dict__.setdefault("_paths", {})
+        found = paths.get(code)
+        if found is None:
+            found = paths[code] = self._path(code)
+        return found
+
+    def _path(self, code: str) -> tuple[NomenclatureNode, ...]:
         nodes = [self.nodes[c] for c in (code[:2], code[:4], code[:6]) if c in self.nodes]
         if nodes and nodes[0].section in self.nodes:
             nodes.insert(0, self.nodes[nodes[0].section])
         return tuple(dict.fromkeys(nodes))
 
     def _suggestion(
-        self, code: str, confidence: float, top: np.ndarray, sims: np.ndarray
+        self, code: str, confidence: float, neighbours: list[tuple[int, float]]
     ) -> Suggestion:
         examples: list[Example] = []
         lines: dict[tuple[str, str], float] = defaultdict(float)
-        for j, s in zip(top, sims, strict=True):
+        for j, s in neighbours:
             e = self.examples[j]
-            if e.code[:6] != code:
-                continue
             if len(examples) < 3:
-                examples.append(Example(e.text, e.code, e.source, float(s)))
+                examples.append(Example(e.text, e.code, e.source, s))
             if e.tariff != "HS" and len(e.code) > 6:
-                lines[(e.tariff, e.code)] += float(s**self.config.power)
+                lines[(e.tariff, e.code)] += s**self.config.power
         total = sum(lines.values()) or 1.0
         national = sorted(
             (NationalLine(t, c, w / total) for (t, c), w in lines.items()), key=lambda n: -n.weight

@@ -356,9 +356,14 @@ def _basis(model_: SuggestionModel) -> str:
 
 
 def analyser(ctx: Context) -> Analyser:
-    """The item fits, made by the preparing workers with the model they were forked with."""
+    """The item fits, made by the preparing workers with the model they were forked with
+    (slim: only what :func:`examine` reads travels back to the writer)."""
     m = model(ctx)
-    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, docs))
+
+    def analyse(docs: Sequence[DeclarationDocument]) -> list[list[ConsistencyResult]]:
+        return [[c.slim() for c in found] for found in fits_many(m, docs)]
+
+    return Analyser(STEP, _basis(m), analyse)
 
 
 def _store(
