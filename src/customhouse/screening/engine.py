@@ -234,6 +234,37 @@ def _most_lift(party: Party) -> float:
     return lift + (THIN_QUERY if _thin(_real_parts(party.name)) else 0.0)
 
 
+def _most_name_log_odds(
+    model: MatchModel, query: tuple[str, ...], listed: tuple[str, ...], plain: float
+) -> float:
+    """The most :func:`log_odds` of these two names can be, without comparing them.
+
+    ``plain`` is the bound from every feature but ``literal`` and ``acronym`` (each feature's
+    value lies in [0, 1]). ``literal`` needs the same letters; ``acronym`` a one-part side, two
+    parts before :func:`name_values` joins a pair. A thin name (no real part) must reach past
+    ``plain``, so this skips the full comparison for almost every candidate of one.
+
+    >>> m = DEFAULT_MODEL
+    >>> plain = _plain_name_log_odds(m)
+    >>> _most_name_log_odds(m, ("n", "l", "export"), ("ace", "export", "co"), plain) == plain
+    True
+    >>> _most_name_log_odds(m, ("nl", "export"), ("n", "l", "export"), plain) > plain
+    True
+    """
+    most = plain
+    if "".join(query) == "".join(listed):
+        most += max(0.0, model.weights.get("literal", 0.0))
+    if min(len(query), len(listed)) <= 2:
+        most += max(0.0, model.weights.get("acronym", 0.0))
+    return most
+
+
+def _plain_name_log_odds(model: MatchModel) -> float:
+    return model.intercept + sum(
+        w for n, w in model.weights.items() if w > 0 and n not in ("literal", "acronym")
+    )
+
+
 def _name_quality(party: Party, entity: ListedEntity, listed_name: str) -> list[Feature]:
     out = []
     if listed_name in entity.weak_aliases:
@@ -295,8 +326,12 @@ def screen_party(
     floor = _logit(cut) - _most_lift(party)
     best: dict[int, PartyHit] = {}
     query = tokens(party.name)
+    plain = _plain_name_log_odds(model)
     for form_no in index.candidates(party.name, limit):
-        values = name_values(query, index.form_tokens[form_no])
+        listed = index.form_tokens[form_no]
+        if plain < floor and _most_name_log_odds(model, query, listed, plain) < floor:
+            continue  # cannot reach the cut whatever the comparison finds
+        values = name_values(query, listed)
         if log_odds(values, model) < floor:
             continue
         scored = explain(values, model)

@@ -138,3 +138,40 @@ def test_weak_one_word_alias_and_han_reading_count_against() -> None:
     han = screen_party(index, Party("超 陈"), threshold=0.0).hits
     assert han
     assert all(any(f.name == "han_reading" for f in h.features) for h in han)
+
+
+def test_the_cheap_bound_skips_no_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping candidates by the most their names could score loses nothing: the same hits,
+    scores and reasons as comparing every candidate, on the shipped UN list, for thin names
+    (where the bound skips), names listed literally, acronyms and ordinary names; under the
+    fitted model and under one where a literal or acronym match of a thin name is a hit."""
+    from customhouse.screening import engine
+    from customhouse.screening.matching import DEFAULT_MODEL, MatchModel
+    from customhouse.services.screening import SHIPPED_LISTS, SHIPPED_LISTS_DIR
+
+    ((_, kind, relative),) = [s for s in SHIPPED_LISTS if s[0] == "UN"]
+    un = load_list(kind, SHIPPED_LISTS_DIR / relative)
+    index = ScreeningIndex([un])
+    thin = [n for e in un.entities for n in e.names if not any(len(t) >= 3 for t in _real(n))]
+    assert len(thin) >= 5, "the UN list has names with no real part of three letters"
+    parties = [Party(n, country="KP") for n in thin]
+    parties += [Party(f"{c} Export Trading {n}", country=c) for c in ("NL", "KP") for n in (7, 88)]
+    parties += [Party("KOMID"), Party("AA"), Party("J.T.J."), Party("Abu Ahmad")]
+    parties += [Party(e.name, country=(e.countries or ("",))[0]) for e in un.entities[:30]]
+    weights = dict(DEFAULT_MODEL.weights) | {"literal": 6.0, "acronym": 7.0}
+    eager = MatchModel(weights, DEFAULT_MODEL.intercept, DEFAULT_MODEL.threshold)
+    fitted, literal = (
+        [screen_party(index, p, model=m) for p in parties] for m in (DEFAULT_MODEL, eager)
+    )
+    monkeypatch.setattr(engine, "_plain_name_log_odds", lambda model: float("inf"))
+    assert fitted == [screen_party(index, p) for p in parties]
+    assert literal == [screen_party(index, p, model=eager) for p in parties]
+    assert sum(bool(r.hits) for r in fitted) >= 30  # the listed names are found
+    # Under the eager model thin names hit literally, and those are the ones a bound must keep.
+    assert sum(bool(r.hits) for r in literal[: len(thin)]) >= 5
+
+
+def _real(name: str) -> list[str]:
+    from customhouse.screening.engine import _real_parts
+
+    return _real_parts(name)
