@@ -267,7 +267,7 @@ def examine(
     for item, c in zip(doc.items, fitted or fits(model_, doc), strict=True):
         conflicts = [
             x
-            for h in sorted(holders)
+            for h in (sorted(holders) if rulings else ())
             for x in check_item_against_rulings(
                 holder_eori=h,
                 description=item.description,

@@ -71,6 +71,7 @@ from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, batch_states, transition
 from customhouse.services.pipeline import Step, register
 from customhouse.storage.base import Base
+from customhouse.storage.bulk import bulk_insert, table_of
 from customhouse.storage.uow import UnitOfWork
 from customhouse.tariff import assessment_repository as arepo
 from customhouse.tariff.assessment_tables import AssessmentRow
@@ -400,6 +401,7 @@ def route(uow: UnitOfWork, ctx: Context, rows: Sequence[DeclarationRow], now: dt
     accounts = _accounts(session, (r.declarant_eori for r in rows))
     batch = _Batch(uow, ctx, now)
     notes: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
     planned = [
         (row, str(row.channel), plan_tasks(str(row.channel), reasons.get(row.id, []), now.date()))
         for row in rows
@@ -423,10 +425,22 @@ def route(uow: UnitOfWork, ctx: Context, rows: Sequence[DeclarationRow], now: dt
                 payload={"channel": channel, "tasks": [p.kind.value for p in plans]},
             )
             continue
-        _try_release(uow, row, dues.get(row.id), accounts, now, "system", notes, tasks_open=0)
+        _try_release(
+            uow,
+            row,
+            dues.get(row.id),
+            accounts,
+            now,
+            "system",
+            notes,
+            tasks_open=0,
+            payments=payments,
+        )
     batch.flush()
     if notes:
         session.execute(insert(ReleaseNoteRow), notes)
+    # One executemany: as ORM objects each payment would be its own INSERT ... RETURNING.
+    bulk_insert(session, table_of(PaymentRow), payments)
 
 
 def _try_release(
@@ -440,8 +454,12 @@ def _try_release(
     *,
     tasks_open: int,
     blocking: int = 0,
+    payments: list[dict[str, Any]] | None = None,
 ) -> bool:
-    """Release if the decision allows, else hold with the reasons; True when released."""
+    """Release if the decision allows, else hold with the reasons; True when released.
+
+    ``notes`` and ``payments``, where given, collect the release note and guarantee drawing
+    rows for the caller to insert with its batch (else they are added here)."""
     d = dues or Dues(Decimal(0), "XXX", Decimal(0), [])
     account = accounts.get((row.declarant_eori or "", d.currency))
     available = Decimal(account.balance) if account is not None else Decimal(0)
@@ -481,18 +499,20 @@ def _try_release(
     drawn = decision.draw_from_guarantee
     if drawn and account is not None:
         account.balance = Decimal(account.balance) - drawn
-        session.add(
-            PaymentRow(
-                declaration_id=row.id,
-                amount=drawn,
-                currency=d.currency,
-                method="guarantee",
-                account_id=account.id,
-                reference=f"deferment {account.id}",
-                at=stamp,
-                by=actor,
-            )
-        )
+        payment = {
+            "declaration_id": row.id,
+            "amount": drawn,
+            "currency": d.currency,
+            "method": "guarantee",
+            "account_id": account.id,
+            "reference": f"deferment {account.id}",
+            "at": stamp,
+            "by": actor,
+        }
+        if payments is None:
+            session.add(PaymentRow(**payment))
+        else:
+            payments.append(payment)
     pca = row.channel == Channel.BLUE
     note = {
         "declaration_id": row.id,

@@ -98,6 +98,7 @@ from customhouse.services.context import Context
 from customhouse.services.declarations import batch_states, transition
 from customhouse.services.documents import document_cache, documents_in_states
 from customhouse.services.pipeline import Analyser, Step, register
+from customhouse.storage.bulk import bulk_insert, table_of
 from customhouse.storage.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -348,23 +349,32 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         # Runs with no hit and no query (nearly all) are one insert; the rest are recorded one
         # by one with their hits and queries.
         plain = [(row, r) for row, r in kept if not (r.hits or r.queries)]
-        if plain:
+
+        def run_row(row: DeclarationRow, r: DeclarationScreening) -> dict[str, Any]:
+            return {
+                "declaration_id": row.id,
+                "declaration_version": row.version,
+                "at": now,
+                "outcome": r.outcome,
+                "lists": dict(lists),
+                "reasons": list(r.hold_reasons),
+                "note": r.note,
+            }
+
+        # A clear run is named by nothing after it: one executemany, no ids read back (SQLite
+        # returns ids in parameter order only one row per statement).
+        bulk_insert(
+            uow.session,
+            table_of(ScreeningRunRow),
+            [run_row(row, r) for row, r in plain if not (r.note or r.hold_reasons)],
+        )
+        named = [(row, r) for row, r in plain if r.note or r.hold_reasons]
+        if named:
             run_ids = uow.session.scalars(
                 insert(ScreeningRunRow).returning(ScreeningRunRow.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "declaration_id": row.id,
-                        "declaration_version": row.version,
-                        "at": now,
-                        "outcome": r.outcome,
-                        "lists": dict(lists),
-                        "reasons": list(r.hold_reasons),
-                        "note": r.note,
-                    }
-                    for row, r in plain
-                ],
+                [run_row(row, r) for row, r in named],
             ).all()
-            for (row, r), run_id in zip(plain, run_ids, strict=True):
+            for (row, r), run_id in zip(named, run_ids, strict=True):
                 _note_and_hold(uow, row, r, run_id, now)
         for row, result in kept:
             if result.hits or result.queries:
