@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from customhouse.access.models import SYSTEM
+from customhouse.classification.consistency import check_consistency
 from customhouse.declarations.intake import Prepared, prepare_document
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.services import assessment as assess_svc
@@ -52,12 +53,15 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
             assess_svc.prepare(0, 0, doc.document, tariff, rates), tariff, rates, {}
         )
         assert outcome == mine and basis == f"tariff@{id(tariff)}"
-        own = classify_svc.fits(model, doc.document)
-        assert p.analyses["classify"][1] == [c.slim() for c in own]
-        # The slim fits make the same item findings as the step's own.
+        assert p.analyses["classify"][1] == classify_svc.fits(model, doc.document)
+        # Brief fits make the same item findings as full consistency checks.
+        full = [
+            check_consistency(model, i.description, i.commodity_code) for i in doc.document.items
+        ]
         assert classify_svc.examine(
             model, doc.document, [], p.analyses["classify"][1]
-        ) == classify_svc.examine(model, doc.document, [], own)
+        ) == classify_svc.examine(model, doc.document, [], full)
+        assert any(c.better_codes for c in full)  # the comparison covers better codes
 
     outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
     cache = document_cache(ctx)

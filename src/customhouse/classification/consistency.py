@@ -79,11 +79,16 @@ def _judge(
 
 
 def check_consistency_many(
-    model: SuggestionModel, items: Sequence[tuple[str, str]], *, better: int = 3
+    model: SuggestionModel,
+    items: Sequence[tuple[str, str]],
+    *,
+    better: int = 3,
+    brief: bool = False,
 ) -> list[ConsistencyResult]:
     """:func:`check_consistency` for many (description, declared code) pairs.
 
-    The descriptions are scored together; each check then reads the model's cache.
+    The descriptions are scored together; each check then reads the model's cache. ``brief``
+    better codes carry their own nomenclature node only (what an item finding keeps).
     """
-    results = model.suggest_many([d for d, _ in items], k=max(better, 5))
+    results = model.suggest_many([d for d, _ in items], k=max(better, 5), brief=brief)
     return [_judge(model, d, c, r, better) for (d, c), r in zip(items, results, strict=True)]

@@ -334,8 +334,14 @@ class SuggestionModel:
         """Top-``k`` HS6 codes with calibrated confidence, or an abstention with what is missing."""
         return self.suggest_many([description], k)[0]
 
-    def suggest_many(self, descriptions: Sequence[str], k: int = 5) -> list[SuggestionResult]:
-        """:meth:`suggest` for many descriptions, scored together (faster than one by one)."""
+    def suggest_many(
+        self, descriptions: Sequence[str], k: int = 5, *, brief: bool = False
+    ) -> list[SuggestionResult]:
+        """:meth:`suggest` for many descriptions, scored together (faster than one by one).
+
+        ``brief`` suggestions carry their own nomenclature node only, no examples or national
+        lines (the pipeline's item checks keep no more).
+        """
         norms = [normalise(d, self.phrases) for d in descriptions]
         verdicts = [self.detector.assess(d, n) for d, n in zip(descriptions, norms, strict=True)]
         found = iter(
@@ -346,11 +352,17 @@ class SuggestionModel:
             if v.strong:
                 out.append(SuggestionResult(d, n, (), True, v.reasons, v.missing))
             else:
-                out.append(self._result(d, n, v, next(found), k))
+                out.append(self._result(d, n, v, next(found), k, brief))
         return out
 
     def _result(
-        self, description: str, norm: str, verdict: VagueAssessment, found: _Found, k: int
+        self,
+        description: str,
+        norm: str,
+        verdict: VagueAssessment,
+        found: _Found,
+        k: int,
+        brief: bool = False,
     ) -> SuggestionResult:
         scores, top, top_sims = found
         total = sum(scores.values())
@@ -364,6 +376,14 @@ class SuggestionModel:
                 ("what the goods are, what they are made of and what they are for",),
             )
         ranked = sorted(scores, key=lambda c: -scores[c])[:k]
+        if brief:
+            suggestions = tuple(
+                Suggestion(
+                    c, self.calibration.probability(scores[c] / total), self.path(c)[-1:], (), ()
+                )
+                for c in ranked
+            )
+            return self._verdict(description, norm, verdict, suggestions, top, top_sims)
         # The neighbours of each ranked code, in similarity order, found in one pass.
         neighbours: dict[str, list[tuple[int, float]]] = {c: [] for c in ranked}
         for j, sim in zip(top.tolist(), top_sims.tolist(), strict=True):
@@ -374,6 +394,17 @@ class SuggestionModel:
             self._suggestion(c, self.calibration.probability(scores[c] / total), neighbours[c])
             for c in ranked
         )
+        return self._verdict(description, norm, verdict, suggestions, top, top_sims)
+
+    def _verdict(
+        self,
+        description: str,
+        norm: str,
+        verdict: VagueAssessment,
+        suggestions: tuple[Suggestion, ...],
+        top: np.ndarray,
+        top_sims: np.ndarray,
+    ) -> SuggestionResult:
         if verdict.vague and suggestions[0].confidence < self.config.vague_override:
             return SuggestionResult(description, norm, (), True, verdict.reasons, verdict.missing)
         reasons = (

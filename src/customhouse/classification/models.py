@@ -161,17 +161,6 @@ class ConsistencyResult:
             "reasons": list(self.reasons),
         }
 
-    def slim(self) -> ConsistencyResult:
-        """The same result with each better code's path cut to its own node and no examples
-        or national lines: all that an item finding keeps, and a fifth of it to send between
-        processes."""
-        better = tuple(
-            Suggestion(s.code, s.confidence, s.path[-1:], (), ()) for s in self.better_codes
-        )
-        return ConsistencyResult(
-            self.description, self.declared_code, self.score, self.fit, better, self.reasons
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class EvaluationReport:

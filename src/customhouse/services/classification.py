@@ -240,10 +240,11 @@ def fits_many(
     model_: SuggestionModel, docs: Sequence[DeclarationDocument]
 ) -> list[list[ConsistencyResult]]:
     """:func:`fits` of many documents, their descriptions scored together (one sparse product
-    per chunk instead of one per item)."""
+    per chunk instead of one per item); brief: the better codes carry what :func:`examine`
+    keeps, which is also all a preparing worker sends back."""
     checked = iter(
         check_consistency_many(
-            model_, [(i.description, i.commodity_code) for d in docs for i in d.items]
+            model_, [(i.description, i.commodity_code) for d in docs for i in d.items], brief=True
         )
     )
     return [[next(checked) for _ in d.items] for d in docs]
@@ -356,14 +357,9 @@ def _basis(model_: SuggestionModel) -> str:
 
 
 def analyser(ctx: Context) -> Analyser:
-    """The item fits, made by the preparing workers with the model they were forked with
-    (slim: only what :func:`examine` reads travels back to the writer)."""
+    """The item fits, made by the preparing workers with the model they were forked with."""
     m = model(ctx)
-
-    def analyse(docs: Sequence[DeclarationDocument]) -> list[list[ConsistencyResult]]:
-        return [[c.slim() for c in found] for found in fits_many(m, docs)]
-
-    return Analyser(STEP, _basis(m), analyse)
+    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, docs))
 
 
 def _store(
