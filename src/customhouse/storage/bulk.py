@@ -8,6 +8,7 @@ each column's bind processor is looked up once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -29,14 +30,21 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     dialect = connection.dialect
     keys = list(rows[0])
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    processors = [table.c[k].type._cached_bind_processor(dialect) for k in keys]
-    pairs = list(zip(keys, processors, strict=True))
-    if compiled.positional:
-        order = [keys.index(name) for name in compiled.positiontup or ()]
-        params: list[Any] = []
-        for row in rows:
-            values = [proc(row[k]) if proc else row[k] for k, proc in pairs]
-            params.append(tuple(values[i] for i in order))
-    else:
-        params = [{k: proc(row[k]) if proc else row[k] for k, proc in pairs} for row in rows]
+    # The values in the statement's parameter order, then each column's bind processor applied
+    # only where the column has one (most are plain text and numbers).
+    order = list(compiled.positiontup or ()) if compiled.positional else keys
+    processors = [
+        (n, proc)
+        for n, k in enumerate(order)
+        if (proc := table.c[k].type._cached_bind_processor(dialect)) is not None
+    ]
+    values = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    params: list[Any] = []
+    for row in rows:
+        line = list(values(row))
+        for n, proc in processors:
+            line[n] = proc(line[n])
+        params.append(tuple(line))
+    if not compiled.positional:
+        params = [dict(zip(order, line, strict=True)) for line in params]
     connection.exec_driver_sql(str(compiled), params)
