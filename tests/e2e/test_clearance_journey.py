@@ -135,7 +135,7 @@ def test_clearance_journey(ctx: Context, clock: FixedClock) -> None:
     photo = ctl.store_evidence(
         ctx,
         principal=inspector,
-        content=b"\x89PNG goods",
+        content=b"\x89PNG\r\n\x1a\n goods",
         filename="goods.png",
         media_type="image/png",
     )

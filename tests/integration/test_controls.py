@@ -144,7 +144,7 @@ def test_yellow_task_finding_reassesses_and_releases(ctx: Context) -> None:
     digest = ctl.store_evidence(
         ctx,
         principal=user(ctx, officer),
-        content=b"%PDF invoice",
+        content=b"%PDF-1.7 invoice",
         filename="inv.pdf",
         media_type="application/pdf",
     )
@@ -169,7 +169,7 @@ def test_yellow_task_finding_reassesses_and_releases(ctx: Context) -> None:
         assert r.finding and r.revenue == Decimal("500.00")
     # Evidence is verified on read; altered content is refused.
     _, content = ctl.read_evidence(ctx, principal=user(ctx, "officer1"), sha256=digest)
-    assert content == b"%PDF invoice"
+    assert content == b"%PDF-1.7 invoice"
     with ctx.sessions() as s:
         s.execute(update(EvidenceRow).values(content=b"%PDF forged"))
         s.commit()

@@ -163,16 +163,29 @@ def test_api_role_checks_both_ways(ctx: Context, client: TestClient) -> None:
     assert client.post(url, json=body, headers=trader).status_code == 403
     wrong = "officer2" if task["assigned_to"] != "officer2" else "officer1"
     assert client.post(url, json=body, headers=auth(ctx, wrong)).status_code == 403
-    ev = client.post(
-        "/api/v1/controls/evidence",
-        json={
-            "filename": "scan.png",
-            "media_type": "image/png",
-            "content_base64": base64.b64encode(b"img").decode(),
-        },
-        headers=auth(ctx, task["assigned_to"]),
-    )
+    png = b"\x89PNG\r\n\x1a\n scan"
+
+    def upload(content: bytes, media_type: str | None, headers: Any = None) -> Any:
+        body = {"filename": "scan.png", "content_base64": base64.b64encode(content).decode()}
+        if media_type:
+            body["media_type"] = media_type
+        return client.post(
+            "/api/v1/controls/evidence",
+            json=body,
+            headers=headers or auth(ctx, task["assigned_to"]),
+        )
+
+    # The type is judged from the bytes: a claim they contradict, or bytes of no accepted
+    # type, are refused with the reason; the trader may not store evidence at all.
+    wrong_claim = upload(b"pH 7.1 lab report", "image/png")
+    assert wrong_claim.status_code == 422
+    problems = wrong_claim.json()["error"]["details"]["problems"]
+    assert problems[0]["code"] == "evidence.type_mismatch"
+    assert upload(b"MZ\x90\x00\x03", None).status_code == 422
+    assert upload(png, "image/png", trader).status_code == 403
+    ev = upload(png, "image/png")
     assert ev.status_code == 201 and len(ev.json()["sha256"]) == 64
+    assert upload(png, None).json()["sha256"] == ev.json()["sha256"]
     r = client.post(url, json=body, headers=auth(ctx, task["assigned_to"]))
     assert r.status_code == 200 and r.json()["open_tasks"] == 0
     assert r.json()["state"] == "held"  # no guarantee: held until paid

@@ -931,14 +931,29 @@ def _keep(
 
 
 def store_evidence(
-    ctx: Context, *, principal: Principal, content: bytes, filename: str, media_type: str
+    ctx: Context,
+    *,
+    principal: Principal,
+    content: bytes,
+    filename: str,
+    media_type: str | None = None,
 ) -> str:
-    """Keep a scan image, photo or lab report under its SHA-256 (stored once, never altered)."""
+    """Keep a scan image, photo or lab report under its SHA-256 (stored once, never altered).
+
+    Its type is judged from the bytes, as for :func:`attach_evidence`; a ``media_type`` the
+    client claims must agree with them (a PNG sent as a PDF is refused, not stored as one)."""
     principal.require(Action.WORK_CONTROL_TASK)
+    name, judged = checked_upload(ctx, content, filename)
+    claimed = (media_type or "").split(";", 1)[0].strip().lower()
+    if claimed and claimed != judged:
+        raise e.BadEvidence(
+            f"the file's bytes are {judged}, not the {claimed} it was sent as",
+            [Problem("evidence.type_mismatch", "/media_type", f"{claimed} != {judged}")],
+        )
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.lock()
-        digest = _keep(uow, principal, content, filename, media_type, now)
+        digest = _keep(uow, principal, content, name, judged, now)
         uow.commit()
     return digest
 

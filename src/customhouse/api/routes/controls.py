@@ -42,7 +42,8 @@ class CloseIn(_In):
 
 class EvidenceIn(_In):
     filename: str = Field(min_length=1, max_length=255)
-    media_type: str = Field(min_length=3, max_length=100)
+    # Optional: the type is judged from the bytes; a claim that disagrees is refused.
+    media_type: str | None = Field(default=None, min_length=3, max_length=100)
     content_base64: str = Field(max_length=10_000_000)
 
 
@@ -115,13 +116,14 @@ def reassign(
 
 @router.post("/evidence", status_code=201, responses=ERRORS)
 def evidence(body: EvidenceIn, ctx: CtxDep, principal: PrincipalDep) -> dict[str, str]:
-    """Store a scan, photo or lab report; its SHA-256 is its name."""
+    """Store a scan, photo or lab report; its SHA-256 is its name, its type judged from its
+    bytes (422 when a claimed ``media_type`` disagrees with them)."""
     try:
         content = base64.b64decode(body.content_base64, validate=True)
     except ValueError as exc:
-        from customhouse.controls.errors import BadFinding
+        from customhouse.controls.errors import BadEvidence
 
-        raise BadFinding("content_base64 is not base64", []) from exc
+        raise BadEvidence("content_base64 is not base64", []) from exc
     digest = svc.store_evidence(
         ctx,
         principal=principal,
