@@ -6,6 +6,7 @@ snapshot built before the fork; the single writer keeps the ledger chain and MRN
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -65,25 +66,39 @@ def ramped(
     lines: Iterable[T], size: int, first: int = 100, growth: float = 1.5
 ) -> Iterator[list[T]]:
     """Batches of ``lines``: ``first`` long, then ``growth`` times longer each time up to
-    ``size``.
+    ``size``, and the last one cut in halves down to ``first``.
 
-    The writer waits for the workers' first batch with nothing to do. A short first batch, and
-    each next one only as much longer as the workers can prepare while the writer stores the
-    last (they prepare about 1.5 times faster than the writer stores, measured), cut that wait
-    without paying small batches' overhead for the whole run.
+    The writer waits for the workers' first batch with nothing to do, and the workers wait for
+    the writer's last. A short first batch, each next one only as much longer as the workers
+    can prepare while the writer stores the last, and a short last one cut both waits without
+    paying small batches' overhead for the whole run. The batch after the current one is read
+    ahead to know which is the last.
 
     >>> [len(b) for b in ramped(range(1000), 400, first=50, growth=2)]
-    [50, 100, 200, 400, 250]
+    [50, 100, 200, 400, 125, 62, 63]
+    >>> [len(b) for b in ramped(range(30), 400, first=50)]
+    [30]
     """
-    chunk: list[T] = []
+    source = iter(lines)
     limit = max(1, min(first, size))
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) >= limit:
+
+    def take(n: int) -> list[T]:
+        return list(itertools.islice(source, n))
+
+    chunk = take(limit)
+    while chunk:
+        limit = min(size, max(limit + 1, int(limit * growth)))
+        after = take(limit)
+        if after:
             yield chunk
-            chunk, limit = [], min(size, max(limit + 1, int(limit * growth)))
-    if chunk:
+            chunk = after
+            continue
+        while len(chunk) >= 2 * first:
+            half = len(chunk) // 2
+            yield chunk[:half]
+            chunk = chunk[half:]
         yield chunk
+        return
 
 
 def prepare_in_parallel(
