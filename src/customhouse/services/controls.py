@@ -99,6 +99,8 @@ def risk_reasons(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     of the ``declaration.selected`` ledger event.
     """
     out: dict[int, list[str]] = {}
+    if not ids:
+        return out
     table = Base.metadata.tables.get("risk_decisions")
     if table is not None:
         latest = (
@@ -396,7 +398,10 @@ def route(uow: UnitOfWork, ctx: Context, rows: Sequence[DeclarationRow], now: dt
     """Tasks for yellow and red, release (or a payment hold) for green and blue."""
     session = uow.session
     ids = [r.id for r in rows]
-    reasons = risk_reasons(session, ids)
+    # Only the channels that make tasks read their risk reasons (they become instructions).
+    reasons = risk_reasons(
+        session, [r.id for r in rows if r.channel in (Channel.YELLOW, Channel.RED)]
+    )
     dues = _dues(session, ids)
     accounts = _accounts(session, (r.declarant_eori for r in rows))
     batch = _Batch(uow, ctx, now)
