@@ -30,6 +30,7 @@ def select_channels(
     capacity: int | None = None,
     explain_blue: bool = False,
     item_subjects: Mapping[str, Sequence[RiskSubject]] | None = None,
+    scores: Mapping[str, ModelScore] | None = None,
 ) -> list[ChannelDecision]:
     """A channel decision, with every reason, for each subject (input order).
 
@@ -38,16 +39,23 @@ def select_channels(
 
     ``item_subjects`` (declaration id -> one subject per goods item) lets profiles look at every
     item of a multi-item declaration while the model scores the declaration's own subject.
+    ``scores`` are the model's scores (without reasons) where the caller made them already,
+    by declaration id; the model scores the subjects missing from them.
     """
     if item_subjects is None:
         hits = evaluate_profiles(profiles, subjects, at=at, reference_prices=reference_prices)
     else:
         hits = _declaration_hits(profiles, item_subjects, at, reference_prices)
-    scores: dict[str, ModelScore] = {}
+    scored: dict[str, ModelScore] = {}
     if model is not None:
-        scores = {s.declaration_id: s for s in model.score(subjects, explain=False)}
+        given = scores or {}
+        scored = {
+            s.declaration_id: given[s.declaration_id] for s in subjects if s.declaration_id in given
+        }
+        todo = [s for s in subjects if s.declaration_id not in scored]
+        scored.update((s.declaration_id, s) for s in model.score(todo, explain=False))
     decisions = assign_channels(
-        subjects, scores=scores, profile_hits=hits, policy=policy, rng=rng, capacity=capacity
+        subjects, scores=scored, profile_hits=hits, policy=policy, rng=rng, capacity=capacity
     )
     if model is None:
         return decisions

@@ -33,7 +33,13 @@ from customhouse.declarations.tables import DeclarationRow
 from customhouse.risk.engine import select_channels
 from customhouse.risk.errors import FourEyesViolation, IllegalProfileTransition
 from customhouse.risk.model import RiskModel, train_model
-from customhouse.risk.models import ChannelDecision, Reason, RiskSubject, TrainingExample
+from customhouse.risk.models import (
+    ChannelDecision,
+    ModelScore,
+    Reason,
+    RiskSubject,
+    TrainingExample,
+)
 from customhouse.risk.policy import OfficePolicy, capacity_for
 from customhouse.risk.profiles import (
     ProfileStatus,
@@ -296,10 +302,42 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         by_office: dict[str, list[DeclarationRow]] = {}
         for r in rows:
             by_office.setdefault(r.office, []).append(r)
+        subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]] = {}
+        for r in rows:
+            doc = docs[r.id]
+            holders = {
+                doc.parties.declarant.eori,
+                doc.parties.importer.eori if doc.parties.importer else None,
+            }
+            subjects[r.id] = subjects_for(r.id, doc, assessments.get(r.id), aeo=bool(holders & aeo))
+        models = {office: _active_model(ctx, repo, office) for office in by_office}
+        # One scoring per model over every office it serves (the feature lookups and the
+        # booster cost most per call, not per declaration); reasons come later, for few.
+        scores: dict[str, ModelScore] = {}
+        for version in sorted({m.version for m in models.values() if m is not None}):
+            model = next(m for m in models.values() if m is not None and m.version == version)
+            scored = [
+                subjects[r.id][0]
+                for office, group in by_office.items()
+                if (m := models[office]) is not None and m.version == version
+                for r in group
+            ]
+            scores.update((s.declaration_id, s) for s in model.score(scored, explain=False))
         decision_rows: list[dict[str, Any]] = []
         for office, group in sorted(by_office.items()):
             decision_rows += _route_office(
-                ctx, uow, repo, office, group, docs, assessments, aeo, profiles, day_seed, now
+                ctx,
+                uow,
+                repo,
+                office,
+                group,
+                subjects,
+                assessments,
+                models[office],
+                scores,
+                profiles,
+                day_seed,
+                now,
             )
         repo.add_decisions(decision_rows)
         uow.commit()
@@ -311,9 +349,10 @@ def _route_office(
     repo: RiskRepository,
     office: str,
     group: list[DeclarationRow],
-    docs: dict[int, DeclarationDocument],
+    subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]],
     assessments: dict[int, AssessmentRow],
-    aeo: set[str],
+    model: RiskModel | None,
+    scores: dict[str, ModelScore],
     profiles: list[SelectivityProfile],
     day_seed: str,
     now: dt.datetime,
@@ -327,22 +366,13 @@ def _route_office(
     if policy_row is not None and policy_row.daily_capacity is not None:
         left = max(0, policy_row.daily_capacity - repo.inspections_on(office, day))
         capacity = min(capacity, left)
-    model = _active_model(ctx, repo, office)
-    subjects: list[RiskSubject] = []
-    items: dict[str, list[RiskSubject]] = {}
-    for r in group:
-        doc = docs[r.id]
-        holders = {
-            doc.parties.declarant.eori,
-            doc.parties.importer.eori if doc.parties.importer else None,
-        }
-        whole, parts = subjects_for(r.id, doc, assessments.get(r.id), aeo=bool(holders & aeo))
-        subjects.append(whole)
-        items[whole.declaration_id] = parts
+    whole = [subjects[r.id][0] for r in group]
+    items = {subjects[r.id][0].declaration_id: subjects[r.id][1] for r in group}
     decisions = select_channels(
-        subjects,
+        whole,
         profiles=profiles,
         model=model,
+        scores=scores,
         policy=policy,
         rng=rng,
         at=day,

@@ -13,7 +13,7 @@ from customhouse.risk.errors import IncompatibleModel, NotEnoughTrainingData
 from customhouse.risk.evaluation import metrics
 from customhouse.risk.features import FeatureEncoder
 from customhouse.risk.model import RiskModel, TrainingParameters, train_model
-from customhouse.risk.models import TrainingExample
+from customhouse.risk.models import ChannelDecision, ModelScore, TrainingExample
 
 FAST = TrainingParameters(max_rounds=150, early_stopping_rounds=20, num_leaves=15)
 
@@ -104,3 +104,34 @@ def test_deterministic(make: Callable[[int], list[TrainingExample]]) -> None:
     a = train_model(rows, params=FAST).predict([e.subject for e in rows[:20]])
     b = train_model(rows, params=FAST).predict([e.subject for e in rows[:20]])
     assert np.array_equal(a, b)
+
+
+def test_scores_made_for_a_whole_batch_give_the_same_channels(
+    trained: RiskModel, synthetic: list[TrainingExample]
+) -> None:
+    """The risk step scores every office's declarations in one call and hands the scores to
+    each office's selection: the same decisions, reasons included, as scoring per office."""
+    from datetime import date
+
+    from customhouse.risk.engine import select_channels
+    from customhouse.risk.policy import OfficePolicy
+
+    subjects = [e.subject for e in _split(synthetic)[1]][:300]
+    ahead = {s.declaration_id: s for s in trained.score(subjects, explain=False)}
+    policy = OfficePolicy(inspection_rate=0.1)
+
+    def decide(scores: dict[str, ModelScore] | None) -> list[ChannelDecision]:
+        return select_channels(
+            subjects[:150],  # one office's share of the batch
+            profiles=[],
+            model=trained,
+            policy=policy,
+            rng=random.Random(5),
+            at=date(2024, 12, 1),
+            explain_blue=True,
+            scores=scores,
+        )
+
+    own = decide(None)
+    assert decide(ahead) == own
+    assert any(d.model_selected for d in own)  # decisions the scores decided, with reasons
