@@ -159,8 +159,12 @@ class RiskRepository:
 
     def record_hits(self, hits: Iterable[ProfileHit], *, office: str) -> None:
         """Count hits when decisions are stored (one counter row read per profile version)."""
-        counts = Counter((hit.profile_code, hit.profile_version) for hit in hits)
-        for (code, version), n in sorted(counts.items()):
+        self.record_office_hits((office, hit) for hit in hits)
+
+    def record_office_hits(self, hits: Iterable[tuple[str, ProfileHit]]) -> None:
+        """:meth:`record_hits` of many offices at once: (office, hit) pairs, one flush."""
+        counts = Counter((office, h.profile_code, h.profile_version) for office, h in hits)
+        for (office, code, version), n in sorted(counts.items()):
             self._counter(code, version, office).hits += n
         self.session.flush()
 
@@ -265,6 +269,15 @@ class RiskRepository:
         active.model_id, active.activated_by, active.activated_at = row.id, by, at
         self.session.flush()
 
+    def active_model_versions(self, offices: Iterable[str]) -> dict[str, str]:
+        """The active model version of each of these offices that has one."""
+        rows = self.session.execute(
+            select(RiskActiveModelRow.office, RiskModelRow.version)
+            .join(RiskModelRow, RiskActiveModelRow.model_id == RiskModelRow.id)
+            .where(RiskActiveModelRow.office.in_(sorted(set(offices))))
+        )
+        return {office: version for office, version in rows}
+
     def active_model_version(self, office: str) -> str | None:
         return self.session.scalar(
             select(RiskModelRow.version)
@@ -330,6 +343,17 @@ class RiskRepository:
 
     def office_policy(self, office: str) -> RiskOfficePolicyRow | None:
         return self.session.get(RiskOfficePolicyRow, office)
+
+    def office_policies(self, offices: Iterable[str]) -> dict[str, RiskOfficePolicyRow]:
+        """The stored policy of each of these offices that has one (one query)."""
+        return {
+            row.office: row
+            for row in self.session.scalars(
+                select(RiskOfficePolicyRow).where(
+                    RiskOfficePolicyRow.office.in_(sorted(set(offices)))
+                )
+            )
+        }
 
     def set_office_policy(
         self, office: str, values: dict[str, Any], *, by: str, at: datetime

@@ -36,6 +36,7 @@ from customhouse.risk.model import RiskModel, train_model
 from customhouse.risk.models import (
     ChannelDecision,
     ModelScore,
+    ProfileHit,
     Reason,
     RiskSubject,
     TrainingExample,
@@ -205,7 +206,10 @@ def set_office_policy(
 
 
 def _active_model(ctx: Context, repo: RiskRepository, office: str) -> RiskModel | None:
-    version = repo.active_model_version(office)
+    return _model(ctx, repo, repo.active_model_version(office))
+
+
+def _model(ctx: Context, repo: RiskRepository, version: str | None) -> RiskModel | None:
     if version is None:
         return None
     model: RiskModel = ctx.cached(f"risk.model.{version}", lambda: repo.load_model(version))
@@ -310,7 +314,9 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 doc.parties.importer.eori if doc.parties.importer else None,
             }
             subjects[r.id] = subjects_for(r.id, doc, assessments.get(r.id), aeo=bool(holders & aeo))
-        models = {office: _active_model(ctx, repo, office) for office in by_office}
+        active = repo.active_model_versions(by_office)
+        models = {office: _model(ctx, repo, active.get(office)) for office in by_office}
+        policies = repo.office_policies(by_office)
         # One scoring per model over every office it serves (the feature lookups and the
         # booster cost most per call, not per declaration); reasons come later, for few.
         scores: dict[str, ModelScore] = {}
@@ -324,12 +330,15 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             ]
             scores.update((s.declaration_id, s) for s in model.score(scored, explain=False))
         decision_rows: list[dict[str, Any]] = []
+        hits: list[tuple[str, ProfileHit]] = []
         for office, group in sorted(by_office.items()):
             decision_rows += _route_office(
                 ctx,
                 uow,
                 repo,
                 office,
+                policies.get(office),
+                hits,
                 group,
                 subjects,
                 assessments,
@@ -339,6 +348,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 day_seed,
                 now,
             )
+        repo.record_office_hits(hits)
         repo.add_decisions(decision_rows)
         uow.commit()
 
@@ -348,6 +358,8 @@ def _route_office(
     uow: Any,
     repo: RiskRepository,
     office: str,
+    policy_row: RiskOfficePolicyRow | None,
+    hits: list[tuple[str, ProfileHit]],
     group: list[DeclarationRow],
     subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]],
     assessments: dict[int, AssessmentRow],
@@ -358,7 +370,6 @@ def _route_office(
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
     day = now.date()
-    policy_row = repo.office_policy(office)
     policy = office_policy(ctx, policy_row, office)
     seed = _rng_seed(day_seed, office, [r.id for r in group])
     rng = random.Random(int(seed, 16))
@@ -381,7 +392,7 @@ def _route_office(
         explain_blue=True,  # the post-clearance auditor is told why too
     )
     out: list[dict[str, Any]] = []
-    repo.record_hits([h for d in decisions for h in d.profile_hits], office=office)
+    hits += [(office, h) for d in decisions for h in d.profile_hits]
     for r, d in zip(group, decisions, strict=True):
         if model is None:
             d = replace(d, reasons=(*d.reasons, NO_MODEL))
