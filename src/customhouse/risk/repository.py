@@ -276,7 +276,7 @@ class RiskRepository:
             .join(RiskModelRow, RiskActiveModelRow.model_id == RiskModelRow.id)
             .where(RiskActiveModelRow.office.in_(sorted(set(offices))))
         )
-        return {office: version for office, version in rows}
+        return dict(rows.all())
 
     def active_model_version(self, office: str) -> str | None:
         return self.session.scalar(

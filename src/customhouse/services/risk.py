@@ -205,10 +205,6 @@ def set_office_policy(
 # --- the pipeline step ------------------------------------------------------------------------
 
 
-def _active_model(ctx: Context, repo: RiskRepository, office: str) -> RiskModel | None:
-    return _model(ctx, repo, repo.active_model_version(office))
-
-
 def _model(ctx: Context, repo: RiskRepository, version: str | None) -> RiskModel | None:
     if version is None:
         return None
