@@ -6,6 +6,8 @@ their codes (weighted by source: parcel texts read like the queries), each subhe
 centroid adds its similarity, and a linear model over chapters acts as a hierarchical prior;
 how often parcels carry a code is a last prior. Score shares are mapped to calibrated
 probabilities by an isotonic table fitted on cross-validated predictions (``calibration.json``).
+Trained with an embedder (the optional extra, ``embeddings.py``), sentence-embedding votes are
+blended in and the model uses its own table (``calibration-embeddings.json``).
 """
 
 from __future__ import annotations

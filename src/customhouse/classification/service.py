@@ -12,6 +12,7 @@ whether they were.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 from collections.abc import Sequence
@@ -124,7 +125,9 @@ def get_model(
             )
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                # One temporary file per process: test workers that miss the cache together
+                # each write their own, and the last rename wins.
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 with tmp.open("wb") as f:
                     pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(path)
