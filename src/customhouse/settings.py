@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     screening_cache_dir: Path | None = None  # built screening indexes (pickles); None: none
     screening_recent_days: int = 90  # a list reload re-screens parties of this many days
     random_inspection_rate: Decimal = Decimal("0.01")
+    # issue 7: blend sentence embeddings into code suggestions (the optional embeddings extra):
+    # off (default: results do not change with what happens to be installed), auto (when the
+    # extra is installed) or on (the extra is required).
+    classification_embeddings: Literal["off", "auto", "on"] = "off"
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,8 @@ their codes (weighted by source: parcel texts read like the queries), each subhe
 centroid adds its similarity, and a linear model over chapters acts as a hierarchical prior;
 how often parcels carry a code is a last prior. Score shares are mapped to calibrated
 probabilities by an isotonic table fitted on cross-validated predictions (``calibration.json``).
+Trained with an embedder (the optional extra, ``embeddings.py``), sentence-embedding votes are
+blended in and the model uses its own table (``calibration-embeddings.json``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -22,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from customhouse.classification.loaders import (
     FPO_BRAND,
@@ -73,6 +76,15 @@ class ModelConfig:
     # grouped CV the listed-vague parcel texts under 0.15 were right one time in ten.
     vague_override: float = 0.15
     seed: int = 0
+    # Sentence embeddings (optional, see embeddings.py), used only when the model is trained
+    # with an embedder. Their votes (nearest examples, then code centroids, times the parcel
+    # prior) are blended with the n-gram scores as shares: chosen in nested 5-fold CV
+    # (bench/classification_embeddings.py).
+    embedding_weight: float = 0.6
+    embedding_neighbours: int = 100
+    embedding_power: float = 10.0
+    embedding_centroid_weight: float = 2.0
+    embedding_centroid_candidates: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +159,12 @@ def nomenclature_texts(nodes: Sequence[NomenclatureNode]) -> list[LabelledText]:
     return out
 
 
+class Embedder(Protocol):
+    """Texts to unit-length float32 rows (``embeddings.Encoder``)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 _SCORE_CACHE_SIZE = 50_000
 # Code scores of a text, and its nearest examples (indices, similarities).
 _Found = tuple[dict[str, float], np.ndarray, np.ndarray]
@@ -169,6 +187,7 @@ class SuggestionModel:
         phrases: tuple[str, ...],
         config: ModelConfig,
         calibration: Calibration,
+        embedded: np.ndarray | None = None,
     ) -> None:
         self.nodes = {n.code: n for n in nodes}
         self.examples = list(examples)
@@ -193,6 +212,21 @@ class SuggestionModel:
         self.phrases = phrases
         self.config = config
         self.calibration = calibration
+        # Embeddings of the examples and of each code's examples (centroids), when trained so.
+        self._emb: np.ndarray | None = None
+        self._emb_centroids: np.ndarray | None = None
+        if embedded is not None:
+            self._emb = np.ascontiguousarray(embedded, dtype=np.float32)
+            at = {c: i for i, c in enumerate(self._centroid_codes)}
+            centroids = np.zeros((len(at), embedded.shape[1]), dtype=np.float32)
+            np.add.at(centroids, [at[c] for c in self._codes], self._emb)
+            norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+            self._emb_centroids = centroids / np.maximum(norms, 1e-12)
+
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether sentence embeddings take part in the scores (trained with an embedder)."""
+        return self._emb is not None
 
     @classmethod
     def train(
@@ -203,10 +237,12 @@ class SuggestionModel:
         *,
         config: ModelConfig | None = None,
         calibration: Calibration | None = None,
+        embedder: Embedder | None = None,
     ) -> SuggestionModel:
         """Train on labelled ``texts`` (codes of 6 to 10 digits) plus the nomenclature text.
 
-        Texts whose first six digits are not an HS 2022 subheading are left out.
+        Texts whose first six digits are not an HS 2022 subheading are left out. With an
+        ``embedder`` the examples are embedded too and their votes blended in.
         """
         config = config or ModelConfig()
         subheadings = {n.code for n in nodes if n.level == "subheading"}
@@ -250,6 +286,7 @@ class SuggestionModel:
             phrases=vague.phrases_to_remove,
             config=config,
             calibration=calibration or Calibration(),
+            embedded=embedder.encode([n for _, n in pairs]) if embedder else None,
         )
 
     # --- scoring ---
@@ -275,9 +312,46 @@ class SuggestionModel:
             q = normalize(self._vectoriser.transform(chunk)).tocsr()
             sims = (q @ self._xt).toarray()
             cs = (q @ self._ct).toarray() if self.config.centroid_weight else None
+            esims = ecs = None
+            if self._emb is not None and self._emb_centroids is not None:
+                # One BLAS thread: on two busy cores a second thread made the 95th percentile
+                # of a suggestion 300 ms instead of 15 ms.
+                with threadpool_limits(limits=1, user_api="blas"):
+                    qe = _query_embedder().encode(chunk)
+                    esims, ecs = qe @ self._emb.T, qe @ self._emb_centroids.T
             for i, n in enumerate(chunk):
-                cache[n] = self._score_row(q[i], sims[i], None if cs is None else cs[i])
+                found = self._score_row(q[i], sims[i], None if cs is None else cs[i])
+                if esims is not None and ecs is not None and found[0]:
+                    found = (self._blend(found[0], esims[i], ecs[i]), found[1], found[2])
+                cache[n] = found
         return [cache[n] for n in normalised]
+
+    def _blend(
+        self, scores: dict[str, float], esims: np.ndarray, ecs: np.ndarray
+    ) -> dict[str, float]:
+        """N-gram score shares blended with embedding vote shares (both sum to one)."""
+        cfg = self.config
+        votes: dict[str, float] = defaultdict(float)
+        k = min(cfg.embedding_neighbours, esims.size)
+        for j in np.argpartition(-esims, k - 1)[:k]:
+            if esims[j] > 0:
+                votes[self._codes[j]] += float(esims[j] ** cfg.embedding_power * self._weights[j])
+        m = min(cfg.embedding_centroid_candidates, ecs.size)
+        for j in np.argpartition(-ecs, m - 1)[:m]:
+            if ecs[j] > 0:
+                votes[self._centroid_codes[j]] += cfg.embedding_centroid_weight * float(
+                    ecs[j] ** cfg.embedding_power
+                )
+        for c in votes:
+            votes[c] *= (self._prior.get(c, 0) + 1) ** cfg.prior_power
+        total, etotal = sum(scores.values()), sum(votes.values())
+        if total <= 0 or etotal <= 0:
+            return scores
+        w = cfg.embedding_weight
+        return {
+            c: (1 - w) * scores.get(c, 0.0) / total + w * votes.get(c, 0.0) / etotal
+            for c in {*scores, *votes}
+        }
 
     def __getstate__(self) -> dict[str, Any]:
         # The score and path caches are per process; they are not part of the trained model.
@@ -285,6 +359,12 @@ class SuggestionModel:
         state.pop("_score_cache", None)
         state.pop("_paths", None)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Models pickled before embeddings existed have neither attribute.
+        state.setdefault("_emb", None)
+        state.setdefault("_emb_centroids", None)
+        self.__dict__.update(state)
 
     def _score_row(self, q: sp.csr_matrix, sims: np.ndarray, cs: np.ndarray | None) -> _Found:
         cfg = self.config
@@ -443,3 +523,10 @@ class SuggestionModel:
             (NationalLine(t, c, w / total) for (t, c), w in lines.items()), key=lambda n: -n.weight
         )[:3]
         return Suggestion(code, confidence, self.path(code), tuple(examples), tuple(national))
+
+
+def _query_embedder() -> Embedder:
+    # Imported only for a model trained with embeddings: the extra stays optional.
+    from customhouse.classification import embeddings
+
+    return embeddings.load()

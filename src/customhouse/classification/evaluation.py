@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
-from customhouse.classification.engine import Calibration, ModelConfig, SuggestionModel
+from customhouse.classification.engine import Calibration, Embedder, ModelConfig, SuggestionModel
 from customhouse.classification.loaders import FPO_PARCEL, HMRC_SEARCH, VagueLists
 from customhouse.classification.models import EvaluationReport, LabelledText, NomenclatureNode
 
@@ -102,6 +102,7 @@ def cross_validate(
     config: ModelConfig | None = None,
     calibration: Calibration | None = None,
     progress: Callable[[int], None] | None = None,
+    embedder: Embedder | None = None,
 ) -> tuple[dict[str, EvaluationReport], list[tuple[float, bool]], list[tuple[float, bool]]]:
     """Grouped k-fold CV cut the way the hold-out was: by distinct lower-cased description.
 
@@ -126,7 +127,9 @@ def cross_validate(
         held = [t.source in test_sources and fold_of[key(t)] == f for t in texts]
         train = [t for t, h in zip(texts, held, strict=True) if not h]
         test = [t for t, h in zip(texts, held, strict=True) if h]
-        model = SuggestionModel.train(train, nodes, vague, config=config, calibration=calibration)
+        model = SuggestionModel.train(
+            train, nodes, vague, config=config, calibration=calibration, embedder=embedder
+        )
         for t, result in zip(test, model.suggest_many([t.text for t in test], k=5), strict=True):
             per_source[t.source].append((result.codes, t.code))
             per_source["all"].append((result.codes, t.code))

@@ -189,9 +189,22 @@ def build(shared: Path, out: Path = DATA_DIR) -> dict[str, int]:
     return {"labelled": len(texts), "vague_terms": len(vague), "intercept_terms": len(intercept)}
 
 
-def calibration_table(data_dir: Path = DATA_DIR) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The shipped (shares, probabilities) calibration knots; identity when absent."""
-    path = data_dir / "calibration.json"
+def _calibration_path(data_dir: Path, embeddings: bool) -> Path:
+    # Blended shares are flatter than n-gram shares: they have their own table.
+    return data_dir / ("calibration-embeddings.json" if embeddings else "calibration.json")
+
+
+def calibration_table(
+    data_dir: Path = DATA_DIR, *, embeddings: bool = False
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The shipped (shares, probabilities) calibration knots; identity when absent.
+
+    ``embeddings``: the table for a model that blends in sentence embeddings (the n-gram
+    table when that one is absent).
+    """
+    path = _calibration_path(data_dir, embeddings)
+    if not path.exists():
+        path = _calibration_path(data_dir, False)
     if not path.exists():
         return (0.0, 1.0), (0.0, 1.0)
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -199,12 +212,18 @@ def calibration_table(data_dir: Path = DATA_DIR) -> tuple[tuple[float, ...], tup
 
 
 def write_calibration(
-    shares: tuple[float, ...], probabilities: tuple[float, ...], data_dir: Path = DATA_DIR
+    shares: tuple[float, ...],
+    probabilities: tuple[float, ...],
+    data_dir: Path = DATA_DIR,
+    *,
+    embeddings: bool = False,
 ) -> Path:
-    path = data_dir / "calibration.json"
+    path = _calibration_path(data_dir, embeddings)
     about = (
         "isotonic map: score share -> P(right at 6 digits), 5-fold grouped CV on parcel texts "
-        "(customhouse classify cross-validate --write-calibration)"
+        "(customhouse classify cross-validate --write-calibration"
+        + (" --embeddings" if embeddings else "")
+        + ")"
     )
     payload = {"about": about, "shares": shares, "probabilities": probabilities}
     path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

@@ -3,20 +3,26 @@
 Training takes about 20-30 s on two cores, so the model is built once per process and, when the
 caller gives a ``cache_dir``, pickled there keyed by a digest of the training data, the model
 code and library versions (the cache only ever holds files this function wrote).
+
+Sentence embeddings (the optional ``embeddings`` extra) are used only when asked for
+(``CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS``, see :func:`use_embeddings`); the cache key says
+whether they were.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import sklearn
 
 from customhouse.classification import engine, loaders, text, vague
-from customhouse.classification.engine import Calibration, ModelConfig, SuggestionModel
+from customhouse.classification.engine import Calibration, Embedder, ModelConfig, SuggestionModel
 from customhouse.classification.models import LabelledText
 from customhouse.classification.search import NomenclatureSearch
 
@@ -24,8 +30,38 @@ _lock = threading.Lock()
 _models: dict[str, SuggestionModel] = {}
 
 
-def _digest(data_dir: Path, extra: Sequence[LabelledText], config: ModelConfig) -> str:
-    h = hashlib.sha256(f"{sklearn.__version__}|{config!r}".encode())
+EmbeddingsMode = Literal["off", "auto", "on"]
+
+
+def use_embeddings(mode: EmbeddingsMode) -> bool:
+    """Whether to blend in sentence embeddings: ``off``; ``auto`` when the extra is installed;
+    ``on`` requires it (a missing extra is an error, not a silent fallback)."""
+    if mode == "off":
+        return False
+    from customhouse.classification import embeddings
+
+    if embeddings.available():
+        return True
+    if mode == "on":
+        raise ModuleNotFoundError(
+            "CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS=on needs the embeddings extra "
+            f"({embeddings.WEIGHTS_PACKAGE}); see README, Classification"
+        )
+    return False
+
+
+def _embedder(use: bool, cache_dir: Path | None) -> Embedder | None:
+    if not use:
+        return None
+    from customhouse.classification import embeddings
+
+    return embeddings.Encoder(cache_dir)
+
+
+def _digest(
+    data_dir: Path, extra: Sequence[LabelledText], config: ModelConfig, embeddings: bool
+) -> str:
+    h = hashlib.sha256(f"{sklearn.__version__}|{config!r}|embeddings={embeddings}".encode())
     # The code that builds and scores the model: a pickle from older code may lack attributes.
     for module in (engine, text, vague):
         h.update(Path(module.__file__ or "").read_bytes())
@@ -43,15 +79,17 @@ def train_default(
     *,
     data_dir: Path = loaders.DATA_DIR,
     config: ModelConfig | None = None,
+    embedder: Embedder | None = None,
 ) -> SuggestionModel:
     """Train on the shipped texts plus ``extra`` (e.g. binding rulings from the database)."""
-    shares, probabilities = loaders.calibration_table(data_dir)
+    shares, probabilities = loaders.calibration_table(data_dir, embeddings=embedder is not None)
     return SuggestionModel.train(
         [*loaders.labelled_texts(data_dir), *extra],
         loaders.nomenclature_nodes(),
         loaders.vague_lists(data_dir),
         config=config,
         calibration=Calibration(shares, probabilities),
+        embedder=embedder,
     )
 
 
@@ -61,10 +99,14 @@ def get_model(
     cache_dir: Path | None = None,
     data_dir: Path = loaders.DATA_DIR,
     config: ModelConfig | None = None,
+    embeddings: bool = False,
 ) -> SuggestionModel:
-    """The model for this training data: from memory, else from ``cache_dir``, else trained."""
+    """The model for this training data: from memory, else from ``cache_dir``, else trained.
+
+    ``embeddings``: blend in sentence embeddings (needs the extra; see :func:`use_embeddings`).
+    """
     config = config or ModelConfig()
-    key = _digest(data_dir, extra, config)
+    key = _digest(data_dir, extra, config, embeddings)
     with _lock:
         if key in _models:
             return _models[key]
@@ -75,10 +117,17 @@ def get_model(
                 loaded = pickle.load(f)
             model = loaded if isinstance(loaded, SuggestionModel) else None
         if model is None:
-            model = train_default(extra, data_dir=data_dir, config=config)
+            model = train_default(
+                extra,
+                data_dir=data_dir,
+                config=config,
+                embedder=_embedder(embeddings, cache_dir),
+            )
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                # One temporary file per process: test workers that miss the cache together
+                # each write their own, and the last rename wins.
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 with tmp.open("wb") as f:
                     pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(path)

@@ -30,11 +30,13 @@ def _emit(payload: dict[str, Any], as_json: bool, text: str) -> None:
 
 
 def _model(cache_dir: Path | None) -> Any:
-    from customhouse.classification.service import get_model
+    from customhouse.classification.service import get_model, use_embeddings
     from customhouse.services.classification import default_cache_dir
+    from customhouse.settings import get_settings
 
+    embeddings = use_embeddings(get_settings().classification_embeddings)
     with err.status("loading the classification model (trained once, then cached)..."):
-        return get_model(cache_dir=cache_dir or default_cache_dir())
+        return get_model(cache_dir=cache_dir or default_cache_dir(), embeddings=embeddings)
 
 
 @app.command()
@@ -116,13 +118,23 @@ def cross_validate(
     write_calibration: Annotated[
         bool, typer.Option(help="store the fitted calibration in the package data")
     ] = False,
+    embeddings: Annotated[
+        bool, typer.Option(help="blend in sentence embeddings (needs the embeddings extra)")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Grouped k-fold CV on the shipped parcel texts and HMRC search terms."""
     from customhouse.classification import evaluation, loaders
-    from customhouse.classification.engine import Calibration
+    from customhouse.classification.engine import Calibration, Embedder
+    from customhouse.classification.service import use_embeddings
+    from customhouse.services.classification import default_cache_dir
 
-    shares, probabilities = loaders.calibration_table()
+    embedder: Embedder | None = None
+    if embeddings and use_embeddings("on"):
+        from customhouse.classification.embeddings import Encoder
+
+        embedder = Encoder(default_cache_dir())
+    shares, probabilities = loaders.calibration_table(embeddings=embeddings)
     started = time.perf_counter()
     reports, pairs, top = evaluation.cross_validate(
         loaders.labelled_texts(),
@@ -132,14 +144,16 @@ def cross_validate(
         seed=seed,
         calibration=Calibration(shares, probabilities),
         progress=lambda f: err.print(f"fold {f + 1}/{folds} done"),
+        embedder=embedder,
     )
-    payload: dict[str, Any] = {s: r.as_dict() for s, r in reports.items()}
+    payload: dict[str, Any] = {"embeddings": embeddings}
+    payload |= {s: r.as_dict() for s, r in reports.items()}
     payload["ece_top1"] = evaluation.expected_calibration_error(top)
     payload["seconds"] = round(time.perf_counter() - started, 1)
     if write_calibration:
         cal = evaluation.fit_calibration(pairs, points=30)
         payload["calibration_written"] = str(
-            loaders.write_calibration(cal.shares, cal.probabilities)
+            loaders.write_calibration(cal.shares, cal.probabilities, embeddings=embeddings)
         )
     _emit(payload, as_json, json.dumps(payload, indent=1))
 

@@ -70,8 +70,10 @@ def default_cache_dir() -> Path:
 
 def model(ctx: Context) -> SuggestionModel:
     """The suggestion model, warmed once per process (from the disk cache when it is there)."""
+    mode: models.EmbeddingsMode = getattr(ctx.settings, "classification_embeddings", "off")
     found: SuggestionModel = ctx.cached(
-        MODEL_KEY, lambda: models.get_model(cache_dir=cache_dir(ctx))
+        MODEL_KEY,
+        lambda: models.get_model(cache_dir=cache_dir(ctx), embeddings=models.use_embeddings(mode)),
     )
     return found
 
