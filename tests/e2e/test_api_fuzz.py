@@ -18,6 +18,7 @@ from customhouse.api.app import create_app
 from customhouse.demo.users import load_demo
 from customhouse.reference.snapshot import shipped_snapshot
 from customhouse.services.access import issue_token
+from customhouse.services.classification import model as classification_model
 from customhouse.services.context import Context
 from customhouse.settings import Settings
 from customhouse.storage.migrate import upgrade
@@ -29,6 +30,9 @@ upgrade(_url)
 _ctx = Context.create(Settings(database_url=_url))
 _ctx.cached("reference.snapshot", shipped_snapshot)
 load_demo(_ctx)
+# The suggestion model is trained on first use when its cache is cold (a fresh machine, or a
+# change to the engine): train it here, not inside a fuzzed request with a client timeout.
+classification_model(_ctx)
 TOKEN = issue_token(_ctx, principal=SYSTEM, username="trader1")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_ctx))
 
