@@ -101,6 +101,10 @@ def part_similarity(a: str, b: str) -> float:
 
     >>> part_similarity("n", "nursultan"), part_similarity("scholz", "scholz")
     (0.7, 1.0)
+    >>> part_similarity("usama", "osama") >= PHONETIC_SIMILARITY  # same sound
+    True
+    >>> part_similarity("ulster", "master") < ALIGN_FLOOR  # another word
+    True
     """
     if a == b:
         return 1.0
@@ -117,7 +121,11 @@ def part_similarity(a: str, b: str) -> float:
     if sim >= ALIGN_FLOOR and min(len(a), len(b)) >= 4:
         pa = phonetic(a)
         if pa and pa == phonetic(b):
-            sim = max(sim, PHONETIC_SIMILARITY)
+            return max(sim, PHONETIC_SIMILARITY)
+    # Two edits and another first letter, not the same sound: another word (Ulster / Master),
+    # not the same name part misspelt.
+    if edits >= 2 and a[0] != b[0]:
+        return min(sim, ALIGN_FLOOR / 2)
     return sim
 
 

@@ -98,3 +98,15 @@ def test_a_name_matches_itself_and_is_symmetric(parts: list[str]) -> None:
     assert compare_names(name, name.upper()).score >= CUT
     other = " ".join(reversed(parts)) + " ltd"
     assert compare_names(name, other).score == pytest.approx(compare_names(other, name).score)
+
+
+def test_another_word_with_a_different_first_letter_is_not_a_misspelt_part() -> None:
+    """Ulster Machinery Ltd was held as US-CSL's Machinery Master Enterprises (0.86): two edits
+    and another first letter made Ulster align with Master. A first-letter typo that sounds the
+    same still counts (Osama / Usama), and so does a one-letter slip (Jon / Son)."""
+    from customhouse.screening.matching import ALIGN_FLOOR, compare_names, part_similarity
+
+    assert compare_names("Ulster Machinery Ltd", "Machinery Master Enterprises Ltd.").score < 0.8
+    assert part_similarity("ulster", "master") < ALIGN_FLOOR
+    assert compare_names("Osama bin Laden", "Usama bin Laden").score >= 0.8
+    assert part_similarity("jonson", "sonson") >= ALIGN_FLOOR
