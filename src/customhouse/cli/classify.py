@@ -34,7 +34,11 @@ def _model(cache_dir: Path | None) -> Any:
     from customhouse.services.classification import default_cache_dir
     from customhouse.settings import get_settings
 
-    embeddings = use_embeddings(get_settings().classification_embeddings)
+    try:
+        embeddings = use_embeddings(get_settings().classification_embeddings)
+    except ModuleNotFoundError as exc:  # asked for embeddings without the extra installed
+        err.print(f"[red]classification.embeddings_missing[/red]: {exc}")
+        raise SystemExit(2) from exc
     with err.status("loading the classification model (trained once, then cached)..."):
         return get_model(cache_dir=cache_dir or default_cache_dir(), embeddings=embeddings)
 

@@ -29,6 +29,23 @@ def test_without_the_extra_auto_falls_back_and_on_refuses(monkeypatch: pytest.Mo
         service.use_embeddings("on")
 
 
+def test_the_cli_says_the_extra_is_missing_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from customhouse.cli.main import app
+    from customhouse.settings import Settings
+
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    on = Settings(classification_embeddings="on")
+    monkeypatch.setattr("customhouse.settings.get_settings", lambda: on)
+    out = CliRunner().invoke(app, ["classify", "suggest", "cotton t-shirt"])
+    assert out.exit_code == 2
+    assert "classification.embeddings_missing" in out.output
+    assert "Traceback" not in out.output
+
+
 def test_cache_key_says_whether_embeddings_were_used() -> None:
     config = ModelConfig()
     assert service._digest(loaders.DATA_DIR, (), config, False) != service._digest(
