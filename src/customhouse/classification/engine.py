@@ -360,12 +360,6 @@ class SuggestionModel:
         state.pop("_paths", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        # Models pickled before embeddings existed have neither attribute.
-        state.setdefault("_emb", None)
-        state.setdefault("_emb_centroids", None)
-        self.__dict__.update(state)
-
     def _score_row(self, q: sp.csr_matrix, sims: np.ndarray, cs: np.ndarray | None) -> _Found:
         cfg = self.config
         k = min(cfg.neighbours, sims.size)
@@ -456,35 +450,19 @@ class SuggestionModel:
                 ("what the goods are, what they are made of and what they are for",),
             )
         ranked = sorted(scores, key=lambda c: -scores[c])[:k]
+        confidence = {c: self.calibration.probability(scores[c] / total) for c in ranked}
         if brief:
             suggestions = tuple(
-                Suggestion(
-                    c, self.calibration.probability(scores[c] / total), self.path(c)[-1:], (), ()
-                )
-                for c in ranked
+                Suggestion(c, confidence[c], self.path(c)[-1:], (), ()) for c in ranked
             )
-            return self._verdict(description, norm, verdict, suggestions, top, top_sims)
-        # The neighbours of each ranked code, in similarity order, found in one pass.
-        neighbours: dict[str, list[tuple[int, float]]] = {c: [] for c in ranked}
-        for j, sim in zip(top.tolist(), top_sims.tolist(), strict=True):
-            own = neighbours.get(self.examples[j].code[:6])
-            if own is not None:
-                own.append((j, sim))
-        suggestions = tuple(
-            self._suggestion(c, self.calibration.probability(scores[c] / total), neighbours[c])
-            for c in ranked
-        )
-        return self._verdict(description, norm, verdict, suggestions, top, top_sims)
-
-    def _verdict(
-        self,
-        description: str,
-        norm: str,
-        verdict: VagueAssessment,
-        suggestions: tuple[Suggestion, ...],
-        top: np.ndarray,
-        top_sims: np.ndarray,
-    ) -> SuggestionResult:
+        else:
+            # The neighbours of each ranked code, in similarity order, found in one pass.
+            neighbours: dict[str, list[tuple[int, float]]] = {c: [] for c in ranked}
+            for j, sim in zip(top.tolist(), top_sims.tolist(), strict=True):
+                own = neighbours.get(self.examples[j].code[:6])
+                if own is not None:
+                    own.append((j, sim))
+            suggestions = tuple(self._suggestion(c, confidence[c], neighbours[c]) for c in ranked)
         if verdict.vague and suggestions[0].confidence < self.config.vague_override:
             return SuggestionResult(description, norm, (), True, verdict.reasons, verdict.missing)
         reasons = (
