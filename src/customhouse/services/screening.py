@@ -349,30 +349,18 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         # Runs with no hit and no query (nearly all) are one insert; the rest are recorded one
         # by one with their hits and queries.
         plain = [(row, r) for row, r in kept if not (r.hits or r.queries)]
-
-        def run_row(row: DeclarationRow, r: DeclarationScreening) -> dict[str, Any]:
-            return {
-                "declaration_id": row.id,
-                "declaration_version": row.version,
-                "at": now,
-                "outcome": r.outcome,
-                "lists": dict(lists),
-                "reasons": list(r.hold_reasons),
-                "note": r.note,
-            }
-
         # A clear run is named by nothing after it: one executemany, no ids read back (SQLite
         # returns ids in parameter order only one row per statement).
         bulk_insert(
             uow.session,
             table_of(ScreeningRunRow),
-            [run_row(row, r) for row, r in plain if not (r.note or r.hold_reasons)],
+            [_run_values(row, r, lists, now) for row, r in plain if not (r.note or r.hold_reasons)],
         )
         named = [(row, r) for row, r in plain if r.note or r.hold_reasons]
         if named:
             run_ids = uow.session.scalars(
                 insert(ScreeningRunRow).returning(ScreeningRunRow.id, sort_by_parameter_order=True),
-                [run_row(row, r) for row, r in named],
+                [_run_values(row, r, lists, now) for row, r in named],
             ).all()
             for (row, r), run_id in zip(named, run_ids, strict=True):
                 _note_and_hold(uow, row, r, run_id, now)
@@ -415,6 +403,21 @@ def _rows(session: Session, ids: Sequence[int]) -> dict[int, DeclarationRow]:
         ):
             out[r.id] = r
     return out
+
+
+def _run_values(
+    row: DeclarationRow, result: DeclarationScreening, lists: dict[str, str], now: datetime
+) -> dict[str, Any]:
+    """The columns of one screening run (inserted in bulk, or as a row whose id is needed)."""
+    return {
+        "declaration_id": row.id,
+        "declaration_version": row.version,
+        "at": now,
+        "outcome": result.outcome,
+        "lists": dict(lists),
+        "reasons": list(result.hold_reasons),
+        "note": result.note,
+    }
 
 
 def _hit_row(row: DeclarationRow, h: HitRecord, now: datetime, note: str = "") -> ScreeningHitRow:
@@ -480,15 +483,7 @@ def record(
     session = uow.session
     if not answered:
         _answer_by_amendment(session, [row], now)
-    run_row = ScreeningRunRow(
-        declaration_id=row.id,
-        declaration_version=row.version,
-        at=now,
-        outcome=result.outcome,
-        lists=dict(lists),
-        reasons=list(result.hold_reasons),
-        note=result.note,
-    )
+    run_row = ScreeningRunRow(**_run_values(row, result, lists, now))
     hits = [_hit_row(row, h, now) for h in result.hits]
     queries = [
         ScreeningQueryRow(
