@@ -315,26 +315,24 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         policies = repo.office_policies(by_office)
         # One scoring per model over every office it serves (the feature lookups and the
         # booster cost most per call, not per declaration); reasons come later, for few.
-        scores: dict[str, ModelScore] = {}
-        for version in sorted({m.version for m in models.values() if m is not None}):
-            model = next(m for m in models.values() if m is not None and m.version == version)
-            scored = [
-                subjects[r.id][0]
-                for office, group in by_office.items()
-                if (m := models[office]) is not None and m.version == version
-                for r in group
-            ]
-            scores.update((s.declaration_id, s) for s in model.score(scored, explain=False))
+        by_model: dict[str, tuple[RiskModel, list[RiskSubject]]] = {}
+        for office, group in by_office.items():
+            if (m := models[office]) is not None:
+                by_model.setdefault(m.version, (m, []))[1].extend(subjects[r.id][0] for r in group)
+        scores = {
+            s.declaration_id: s
+            for m, scored in by_model.values()
+            for s in m.score(scored, explain=False)
+        }
         decision_rows: list[dict[str, Any]] = []
         hits: list[tuple[str, ProfileHit]] = []
         for office, group in sorted(by_office.items()):
-            decision_rows += _route_office(
+            rows_made, office_hits = _route_office(
                 ctx,
                 uow,
                 repo,
                 office,
                 policies.get(office),
-                hits,
                 group,
                 subjects,
                 assessments,
@@ -344,6 +342,8 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 day_seed,
                 now,
             )
+            decision_rows += rows_made
+            hits += [(office, h) for h in office_hits]
         repo.record_office_hits(hits)
         repo.add_decisions(decision_rows)
         uow.commit()
@@ -355,7 +355,6 @@ def _route_office(
     repo: RiskRepository,
     office: str,
     policy_row: RiskOfficePolicyRow | None,
-    hits: list[tuple[str, ProfileHit]],
     group: list[DeclarationRow],
     subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]],
     assessments: dict[int, AssessmentRow],
@@ -364,7 +363,8 @@ def _route_office(
     profiles: list[SelectivityProfile],
     day_seed: str,
     now: dt.datetime,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[ProfileHit]]:
+    """The office's decisions as rows to store, and the profile hits to count."""
     day = now.date()
     policy = office_policy(ctx, policy_row, office)
     seed = _rng_seed(day_seed, office, [r.id for r in group])
@@ -388,7 +388,6 @@ def _route_office(
         explain_blue=True,  # the post-clearance auditor is told why too
     )
     out: list[dict[str, Any]] = []
-    hits += [(office, h) for d in decisions for h in d.profile_hits]
     for r, d in zip(group, decisions, strict=True):
         if model is None:
             d = replace(d, reasons=(*d.reasons, NO_MODEL))
@@ -417,7 +416,7 @@ def _route_office(
         )
         set_channel(uow, r, d.channel.value)
         transition(uow, r, State.SELECTED, at=now, actor="system", payload=_payload(d, model))
-    return out
+    return out, [h for d in decisions for h in d.profile_hits]
 
 
 def _payload(d: ChannelDecision, model: RiskModel | None) -> dict[str, Any]:
