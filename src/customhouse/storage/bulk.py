@@ -44,7 +44,5 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         line = list(values(row))
         for n, proc in processors:
             line[n] = proc(line[n])
-        params.append(tuple(line))
-    if not compiled.positional:
-        params = [dict(zip(order, line, strict=True)) for line in params]
+        params.append(tuple(line) if compiled.positional else dict(zip(order, line, strict=True)))
     connection.exec_driver_sql(str(compiled), params)
