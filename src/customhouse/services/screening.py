@@ -346,8 +346,8 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             and row.version == version
         ]
         _answer_by_amendment(uow.session, [row for row, _ in kept], now)
-        # Runs with no hit and no query (nearly all) are one insert; the rest are recorded one
-        # by one with their hits and queries.
+        # Runs with no hit and no query (nearly all) are inserted together; the rest are
+        # recorded one by one with their hits and queries.
         plain = [(row, r) for row, r in kept if not (r.hits or r.queries)]
         # A clear run is named by nothing after it: one executemany, no ids read back (SQLite
         # returns ids in parameter order only one row per statement).
