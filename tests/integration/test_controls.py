@@ -4,6 +4,7 @@ re-assess, release with payments and guarantees, four eyes, labels for risk."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,10 @@ from customhouse.access.models import SYSTEM, PermissionDenied, Principal
 from customhouse.controls import errors as ce
 from customhouse.controls.allocation import commitment
 from customhouse.controls.models import Finding, FindingCode
-from customhouse.controls.tables import AllocationRow, ControlResultRow, EvidenceRow
+from customhouse.controls.tables import AllocationRow, ControlResultRow, EvidenceRow, PaymentRow
 from customhouse.declarations.lifecycle import State
 from customhouse.declarations.tables import DeclarationRow
+from customhouse.services import audit as pca
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as svc
 from customhouse.services.access import user_by_name
@@ -26,7 +28,8 @@ from customhouse.services.assessment import run as assess_step
 from customhouse.services.context import Context, FixedClock
 from customhouse.services.declarations import transition
 from customhouse.services.ledger import verify_ledger
-from tests.integration.test_assessment import import_doc, install
+from customhouse.tariff.models import UK_PROFILE
+from tests.integration.test_assessment import import_doc, install, small_tariff
 
 pytestmark = pytest.mark.integration
 
@@ -318,12 +321,6 @@ def test_four_eyes_channel_change_and_release_of_held_goods(ctx: Context) -> Non
 
 def test_audit_recovery_is_in_the_currency_of_the_tariff(ctx: Context, clock: FixedClock) -> None:
     """A GBP tariff: the recovered difference is recorded as a GBP payment, not in dollars."""
-    from dataclasses import replace
-
-    from customhouse.services import audit as pca
-    from customhouse.tariff.models import UK_PROFILE
-    from tests.integration.test_assessment import small_tariff
-
     ctx.settings.tariff_profile = "uk"
     install(ctx, replace(small_tariff(), profile=UK_PROFILE))
     mrn, did = lodge(ctx, 3, currency="GBP")
@@ -362,8 +359,6 @@ def test_audit_recovery_is_in_the_currency_of_the_tariff(ctx: Context, clock: Fi
     )
     assert done["currency"] == "GBP" and done["outstanding"] == "0.00"
     with ctx.sessions() as s:
-        from customhouse.controls.tables import PaymentRow
-
         methods = {
             (p.method, p.currency)
             for p in s.scalars(select(PaymentRow).where(PaymentRow.declaration_id == did))
