@@ -12,8 +12,10 @@ it creates and drops a schema of its own.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="customhouse-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a run leaves no database
     env = dict(os.environ)
     schema = None
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"

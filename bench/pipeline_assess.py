@@ -11,7 +11,9 @@ reference data and the tariff into memory is start-up (as for a server) and repo
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="customhouse-assess-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a run leaves no database
     url = f"sqlite:///{tmp / 'bench.db'}"
     upgrade(url)
     ctx = Context.create(Settings(database_url=url))

@@ -11,7 +11,9 @@ object: {"risk_per_second", "steps": {name: seconds}, "channels", ...}.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import tempfile
 import time
 from datetime import date
@@ -52,6 +54,7 @@ def main() -> None:
     import customhouse.services.steps  # noqa: F401  (registers the steps in order)
 
     tmp = Path(tempfile.mkdtemp(prefix="customhouse-risk-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a run leaves no database
     url = f"sqlite:///{tmp / 'bench.db'}"
     upgrade(url)
     ctx = Context.create(Settings(database_url=url))

@@ -13,7 +13,9 @@ outcomes, and the on-disk index cache (pickle size, cold build vs load from the 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -57,6 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     data = Path(args.data)
     tmp = Path(tempfile.mkdtemp(prefix="customhouse-screen-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a run leaves no database
     url = f"sqlite:///{tmp / 'bench.db'}"
     upgrade(url)
     ctx = Context.create(Settings(database_url=url))

@@ -6,6 +6,11 @@ green and blue) is timed on its own: ``per_second``. The officers then work thro
 in simulated time (documentary checks 10-60 minutes, scanner images 10-30, physical
 examinations 1-4 hours after the task was made; one in ten records a discrepancy), and the
 release times are the simulated lodgement-to-release minutes.
+
+``per_second`` depends on the host as much as on the code (the same commit has measured 2.4
+times slower on one machine than on another), so the run also reports the CPU it took per
+declaration in the writer (this process, inside the pipeline) and in the preparing workers:
+figures that compare across runs when the host is busy with something else.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import resource
 import tempfile
 import time
 from collections import Counter
@@ -82,7 +88,11 @@ def run_pipeline_bench(
     from customhouse.storage.migrate import upgrade
     from customhouse.tariff.loaders import load_us
 
-    url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='ch-bench-')) / 'bench.db'}"
+    scratch = None
+    if database_url is None:  # a fresh SQLite file, removed after the run (over 100 MB)
+        scratch = tempfile.TemporaryDirectory(prefix="ch-bench-")
+        database_url = f"sqlite:///{Path(scratch.name) / 'bench.db'}"
+    url = database_url
     upgrade(url)
     clock = FixedClock(START)
     ctx = Context.create(Settings(database_url=url), clock=clock)
@@ -134,6 +144,8 @@ def run_pipeline_bench(
         original = list(pipeline.STEPS)
         pipeline.STEPS[:] = [_timed(s, step_seconds) for s in original]
         t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        writer_cpu = 0.0
         ids: list[int] = []
         try:
             # As ``customhouse process`` runs: a worker prepares the next batch (read, parse,
@@ -141,13 +153,18 @@ def run_pipeline_bench(
             # The worker also makes the steps' pure analyses (item fits, party screening).
             for n, prepared in enumerate(prepare_in_parallel(ctx, chunks, analysers=ahead)):
                 clock.at = START + dt.timedelta(minutes=15 * n)
+                cpu = time.thread_time()
                 outcomes = process_prepared(
                     ctx, principal=SYSTEM, prepared=prepared, source="bench"
                 )
+                writer_cpu += time.thread_time() - cpu
                 ids.extend(o.id for o in outcomes)
         finally:
             pipeline.STEPS[:] = original
         automated = time.perf_counter() - t0
+        # The pool's workers have ended: their CPU is counted among this process's children.
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
         # Simulated officers close the tasks in the order they would finish them.
         t0 = time.perf_counter()
@@ -218,6 +235,10 @@ def run_pipeline_bench(
             "ledger_ok": ledger.ok,
             "screening_lists": screened_against,
             "step_seconds": {k: round(v, 2) for k, v in step_seconds.items()},
+            "cpu_ms_per_declaration": {
+                "writer": round(writer_cpu * 1000 / max(1, len(ids)), 3),
+                "workers": round(workers_cpu * 1000 / max(1, len(ids)), 3),
+            },
             "seconds": {
                 "startup": round(startup, 2),
                 "automated": round(automated, 2),
@@ -227,6 +248,8 @@ def run_pipeline_bench(
         }
     finally:
         ctx.engine.dispose()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 @app.callback()
