@@ -21,6 +21,7 @@ from customhouse.api.routes import (
     risk,
     screening,
 )
+from customhouse.classification.service import use_embeddings
 from customhouse.declarations.models import DeclarationDocument
 from customhouse.services.context import Context
 from customhouse.web.pages import install as install_pages
@@ -28,6 +29,8 @@ from customhouse.web.pages import install as install_pages
 
 def create_app(ctx: Context | None = None) -> FastAPI:
     ctx = ctx or Context.create()
+    # A setting that needs a missing extra stops the server here, not at the first suggestion.
+    use_embeddings(ctx.settings.classification_embeddings)
     app = FastAPI(
         title="customhouse",
         version=__version__,

@@ -69,7 +69,12 @@ def serve(
     from customhouse.api.app import create_app
 
     with context() as ctx:
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+        try:
+            api = create_app(ctx)
+        except ModuleNotFoundError as exc:  # a setting asks for an extra that is not installed
+            err_console.print(f"[red]classification.embeddings_missing[/red]: {exc}")
+            raise typer.Exit(2) from None
+        uvicorn.run(api, host=host, port=port, log_level="info")
 
 
 @db_app.command("upgrade")
