@@ -4,6 +4,7 @@ nonsense in any form."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -172,6 +173,29 @@ def test_trader_lodges_with_the_form_and_sees_duties(client: TestClient) -> None
     assert "declaration.lodged" in body and "declaration.assessed" in body
     listing = text(client.get("/declarations").text)
     assert "1 declaration" in listing
+
+
+def test_lodging_runs_the_pipeline_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customhouse.web import declarations as web_declarations
+
+    ran_on_loop: list[bool] = []
+    run = web_declarations.run_after_acceptance
+
+    def watched(ctx: Context, ids: list[int]) -> None:
+        try:
+            asyncio.get_running_loop()
+            ran_on_loop.append(True)  # every other request would wait for the pipeline
+        except RuntimeError:
+            ran_on_loop.append(False)
+        run(ctx, ids)
+
+    monkeypatch.setattr(web_declarations, "run_after_acceptance", watched)
+    sign_in(client, "trader1")
+    r = client.post("/declarations/new", data=good_form(client), follow_redirects=False)
+    assert r.status_code == 303, text(r.text)
+    assert ran_on_loop == [False]
 
 
 def test_form_errors_are_tied_to_their_fields_and_nothing_is_stored(client: TestClient) -> None:

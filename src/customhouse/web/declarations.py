@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from customhouse.access.models import Action, PermissionDenied, Principal
 from customhouse.declarations.errors import DeclarationRejected
@@ -356,6 +358,12 @@ def _lodge(
 async def lodge_submit(request: Request, principal: SignedIn) -> Response:
     principal.require(Action.LODGE)
     data = await request.form()
+    # Lodging stores the declaration and runs every pipeline step over it: not on the event
+    # loop, which would stall every other request meanwhile.
+    return await run_in_threadpool(_lodge_submit, request, principal, data)
+
+
+def _lodge_submit(request: Request, principal: Principal, data: FormData) -> Response:
     key = str(data.get("key", ""))[:64]
     if data.get("mode") == "json":
         text = str(data.get("document", ""))[:1_000_000]
