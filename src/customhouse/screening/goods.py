@@ -189,9 +189,13 @@ def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> d
     return current
 
 
-def _under(code: str, prefixes: Iterable[str]) -> bool:
-    digits = code.replace(".", "").replace(" ", "")
-    return any(digits.startswith(p) for p in prefixes)
+def _under(code: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``code`` (dots and spaces ignored) falls under one of the ``prefixes``.
+
+    >>> _under("8471.30 00", ("8471", "8525")), _under("8472", ("8471",))
+    (True, False)
+    """
+    return code.replace(".", "").replace(" ", "").startswith(prefixes)
 
 
 def _has(item: GoodsItem, kind: str) -> bool:
@@ -235,13 +239,14 @@ def _export_control_hits(item: GoodsItem, controls: GoodsControls, flow: Flow) -
 def _ipr_hits(
     item: GoodsItem, controls: GoodsControls, importer: str, at: date, holidays: Iterable[date]
 ) -> list[GoodsHit]:
+    recordations = [r for r in controls.ipr if _under(item.code, r.codes)]
+    if not recordations:  # most items: no words to read
+        return []
     words = set(plain_words(item.description))
     text = " ".join(plain_words(item.description))
     me = " ".join(plain_words(importer))
     hits = []
-    for r in controls.ipr:
-        if not _under(item.code, r.codes):
-            continue
+    for r in recordations:
         marks = [m for m in r.trademark_words if _mark_in(m, words, text)]
         if not marks:
             continue
