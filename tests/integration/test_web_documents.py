@@ -194,6 +194,14 @@ def test_trader_answers_a_query_with_a_document_and_the_officer_sees_it(
     again = client.post(answer, data={"csrf_token": token, "mrn": mrn, "text": "twice"})
     assert again.status_code == 409
     assert "screening.query_answered" in kinds(ctx, mrn)
+    # The trader downloads what it sent; another trader is refused as for a missing file.
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert f'href="/evidence/{digest}"' in client.get(url).text
+    assert client.get(f"/evidence/{digest}").content == PDF
+    sign_out(client)
+    sign_in(client, "trader2")
+    assert client.get(f"/evidence/{digest}").status_code == 403
+    assert client.get("/evidence/" + "1" * 64).status_code == 403
     sign_out(client)
 
     sign_in(client, "officer1")

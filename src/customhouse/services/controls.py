@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, defer
 
 from customhouse.access.models import Action, Principal, Role
@@ -1092,9 +1092,17 @@ def list_evidence(
 
 
 def read_evidence(ctx: Context, *, principal: Principal, sha256: str) -> tuple[EvidenceRow, bytes]:
-    """The evidence and its content, refused if the content no longer matches its digest."""
-    principal.require(Action.READ_CONTROLS)
+    """The evidence and its content, refused if the content no longer matches its digest.
+
+    Staff who read controls read any evidence. A trader reads only a document it sent in
+    answer to a query on its own declaration (an officer's scans and lab reports stay closed
+    to it); anything else, found or not, is refused alike.
+    """
     with ctx.sessions() as session:
+        if not principal.may(Action.READ_CONTROLS) and not (
+            principal.is_trader and _sent_by_trader(session, principal, sha256)
+        ):
+            principal.require(Action.READ_CONTROLS)
         row = session.get(EvidenceRow, sha256)
         if row is None:
             raise e.EvidenceNotFound(f"no evidence {sha256}")
@@ -1103,6 +1111,27 @@ def read_evidence(ctx: Context, *, principal: Principal, sha256: str) -> tuple[E
             raise e.EvidenceCorrupted(f"evidence {sha256} was altered", {"sha256": sha256})
         session.expunge(row)
         return row, content
+
+
+def _sent_by_trader(session: Session, principal: Principal, sha256: str) -> bool:
+    """Whether ``sha256`` answers a query on a declaration ``principal`` declares or represents."""
+    if principal.eori is None:
+        return False
+    owned = or_(
+        DeclarationRow.declarant_eori == principal.eori,
+        DeclarationRow.representative_eori == principal.eori,
+    )
+    found = session.scalar(
+        select(DeclarationEvidenceRow.id)
+        .join(DeclarationRow, DeclarationRow.id == DeclarationEvidenceRow.declaration_id)
+        .where(
+            DeclarationEvidenceRow.sha256 == sha256,
+            DeclarationEvidenceRow.source == "trader",
+            owned,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 # --- findings and closing tasks ---------------------------------------------------------------
