@@ -21,7 +21,7 @@ from typing import Literal
 
 import sklearn
 
-from customhouse.classification import engine, loaders, text, vague
+from customhouse.classification import engine, loaders, softmax, text, vague
 from customhouse.classification.engine import Calibration, Embedder, ModelConfig, SuggestionModel
 from customhouse.classification.models import LabelledText
 from customhouse.classification.search import NomenclatureSearch
@@ -63,7 +63,7 @@ def _digest(
 ) -> str:
     h = hashlib.sha256(f"{sklearn.__version__}|{config!r}|embeddings={embeddings}".encode())
     # The code that builds and scores the model: a pickle from older code may lack attributes.
-    for module in (engine, text, vague):
+    for module in (engine, softmax, text, vague):
         h.update(Path(module.__file__ or "").read_bytes())
     for p in sorted(data_dir.iterdir()):
         if p.is_file() and p.suffix in {".gz", ".txt", ".json"}:
