@@ -1,8 +1,9 @@
 """Loading the default suggestion model: trained from the shipped texts, cached per process.
 
-Training takes about 20-30 s on two cores, so the model is built once per process and, when the
-caller gives a ``cache_dir``, pickled there keyed by a digest of the training data, the model
-code and library versions (the cache only ever holds files this function wrote).
+Training takes about 1.5 minutes on two cores (the softmax most of it), so the model is built
+once per process and, when the caller gives a ``cache_dir``, pickled there keyed by a digest of
+the training data, the model code and library versions (the cache only ever holds files this
+function wrote).
 
 Sentence embeddings (the optional ``embeddings`` extra) are used only when asked for
 (``CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS``, see :func:`use_embeddings`); the cache key says
