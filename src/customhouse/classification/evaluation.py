@@ -103,6 +103,8 @@ def cross_validate(
     calibration: Calibration | None = None,
     progress: Callable[[int], None] | None = None,
     embedder: Embedder | None = None,
+    train_fraction: float = 1.0,
+    fraction_of: Sequence[str] = (FPO_PARCEL,),
 ) -> tuple[dict[str, EvaluationReport], list[tuple[float, bool]], list[tuple[float, bool]]]:
     """Grouped k-fold CV cut the way the hold-out was: by distinct lower-cased description.
 
@@ -112,6 +114,10 @@ def cross_validate(
     right) pairs of every top-5 candidate (to fit a calibration) and the (confidence, right)
     pairs of the top candidate; both only for rows of ``calibrate_on`` (parcel texts read like
     declared descriptions; curated search terms are easier and would make it overconfident).
+
+    ``train_fraction`` < 1 (a learning curve) trains on that share of the distinct texts of the
+    ``fraction_of`` sources only, the same texts in every fold that has them and a smaller
+    share a subset of a larger one; the other sources and the test rows are unchanged.
     """
 
     def key(t: LabelledText) -> str:
@@ -120,12 +126,19 @@ def cross_validate(
     keys = sorted({key(t) for t in texts if t.source in test_sources})
     random.Random(seed).shuffle(keys)
     fold_of = {k: i % folds for i, k in enumerate(keys)}
+    sampled = sorted({key(t) for t in texts if t.source in fraction_of})
+    random.Random(seed + 1).shuffle(sampled)
+    kept = set(sampled[: round(train_fraction * len(sampled))])
     per_source: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
     shares: list[tuple[float, bool]] = []
     top_conf: list[tuple[float, bool]] = []
     for f in range(folds):
         held = [t.source in test_sources and fold_of[key(t)] == f for t in texts]
-        train = [t for t, h in zip(texts, held, strict=True) if not h]
+        train = [
+            t
+            for t, h in zip(texts, held, strict=True)
+            if not h and (t.source not in fraction_of or key(t) in kept)
+        ]
         test = [t for t, h in zip(texts, held, strict=True) if h]
         model = SuggestionModel.train(
             train, nodes, vague, config=config, calibration=calibration, embedder=embedder

@@ -1,8 +1,9 @@
 """Loading the default suggestion model: trained from the shipped texts, cached per process.
 
-Training takes about 20-30 s on two cores, so the model is built once per process and, when the
-caller gives a ``cache_dir``, pickled there keyed by a digest of the training data, the model
-code and library versions (the cache only ever holds files this function wrote).
+Training takes about 1.5 minutes on two cores (the softmax most of it), so the model is built
+once per process and, when the caller gives a ``cache_dir``, pickled there keyed by a digest of
+the training data, the model code and library versions (the cache only ever holds files this
+function wrote).
 
 Sentence embeddings (the optional ``embeddings`` extra) are used only when asked for
 (``CUSTOMHOUSE_CLASSIFICATION_EMBEDDINGS``, see :func:`use_embeddings`); the cache key says
@@ -21,7 +22,7 @@ from typing import Literal
 
 import sklearn
 
-from customhouse.classification import engine, loaders, text, vague
+from customhouse.classification import engine, loaders, softmax, text, vague
 from customhouse.classification.engine import Calibration, Embedder, ModelConfig, SuggestionModel
 from customhouse.classification.models import LabelledText
 from customhouse.classification.search import NomenclatureSearch
@@ -63,7 +64,7 @@ def _digest(
 ) -> str:
     h = hashlib.sha256(f"{sklearn.__version__}|{config!r}|embeddings={embeddings}".encode())
     # The code that builds and scores the model: a pickle from older code may lack attributes.
-    for module in (engine, text, vague):
+    for module in (engine, softmax, text, vague):
         h.update(Path(module.__file__ or "").read_bytes())
     for p in sorted(data_dir.iterdir()):
         if p.is_file() and p.suffix in {".gz", ".txt", ".json"}:
