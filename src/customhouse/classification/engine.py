@@ -181,6 +181,23 @@ _SCORE_CACHE_SIZE = 50_000
 _Found = tuple[dict[str, float], np.ndarray, np.ndarray]
 
 
+def _chapter_weights(
+    model: SGDClassifier | None,
+) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, int]]:
+    """The chapter model's weights as (features x chapters), its intercepts and column index.
+
+    With two chapters sklearn keeps one column, the second chapter's decision; the first
+    chapter's is its negation, so every chapter gets its column.
+    """
+    if model is None:
+        return None, None, {}
+    w = np.asarray(model.coef_, dtype=np.float32).T
+    b = np.asarray(model.intercept_, dtype=np.float32)
+    if w.shape[1] == 1:
+        w, b = np.hstack([-w, w]), np.concatenate([-b, b])
+    return np.ascontiguousarray(w), b, {str(c): i for i, c in enumerate(model.classes_)}
+
+
 class SuggestionModel:
     """A trained suggestion model. Build it with :meth:`train`; it is immutable afterwards."""
 
@@ -193,7 +210,7 @@ class SuggestionModel:
         matrix_t: sp.csr_matrix,
         centroid_codes: Sequence[str],
         centroids_t: sp.csr_matrix,
-        chapter_model: SGDClassifier,
+        chapter_model: SGDClassifier | None,
         detector: VagueDetector,
         phrases: tuple[str, ...],
         config: ModelConfig,
@@ -212,9 +229,7 @@ class SuggestionModel:
         self._centroid_codes = list(centroid_codes)
         self._ct = centroids_t
         # Rows of the chapter model's weights by feature: a query touches only its own rows.
-        self._chapter_w = np.ascontiguousarray(chapter_model.coef_.T, dtype=np.float32)
-        self._chapter_b = np.asarray(chapter_model.intercept_, dtype=np.float32)
-        self._chapter_index = {str(c): i for i, c in enumerate(chapter_model.classes_)}
+        self._chapter_w, self._chapter_b, self._chapter_index = _chapter_weights(chapter_model)
         counts: dict[str, int] = defaultdict(int)
         for e in examples:
             if e.source in config.prior_sources:
@@ -285,13 +300,19 @@ class SuggestionModel:
             shape=(len(centroid_codes), len(codes)),
         )
         centroids = normalize(member @ x)
-        chapter_model = SGDClassifier(
-            loss="modified_huber",
-            alpha=2e-5,
-            max_iter=config.chapter_epochs,
-            tol=None,
-            random_state=config.seed,
-        ).fit(x, [c[:2] for c in codes])
+        chapters = [c[:2] for c in codes]
+        # Texts of one chapter only (a small local training set) leave nothing to tell apart.
+        chapter_model = (
+            SGDClassifier(
+                loss="modified_huber",
+                alpha=2e-5,
+                max_iter=config.chapter_epochs,
+                tol=None,
+                random_state=config.seed,
+            ).fit(x, chapters)
+            if len(set(chapters)) > 1
+            else None
+        )
         softmax = None
         if config.softmax_weight:
             softmax = LowRankSoftmax.fit(
@@ -427,7 +448,7 @@ class SuggestionModel:
                     scores[self._centroid_codes[j]] += cfg.centroid_weight * float(
                         cs[j] ** cfg.power
                     )
-        if cfg.chapter_prior and scores:
+        if cfg.chapter_prior and scores and self._chapter_w is not None:
             p = self._chapter_probabilities(q)
             for c in scores:
                 i = self._chapter_index.get(c[:2])
@@ -440,6 +461,7 @@ class SuggestionModel:
 
     def _chapter_probabilities(self, q: sp.csr_matrix) -> np.ndarray:
         # sklearn's modified-Huber probabilities, computed on the query's features only.
+        assert self._chapter_w is not None and self._chapter_b is not None
         d = q.data.astype(np.float32) @ self._chapter_w[q.indices] + self._chapter_b
         p = (np.clip(d, -1, 1) + 1) / 2
         total = p.sum()

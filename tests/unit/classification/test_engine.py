@@ -101,3 +101,40 @@ def test_batch_suggestions_match_single_ones(model: SuggestionModel) -> None:
 def test_abbreviated_parcel_text_finds_its_chapter(model: SuggestionModel) -> None:
     # Parcel systems drop vowels to fit 30 characters: "sanitary towels" -> "sntry twls".
     assert model.suggest("always ultra sntry twls").codes[0][:2] == "96"
+
+
+def _small(chapters: set[str]) -> SuggestionModel:
+    """A model trained on a few texts of the given chapters (a local training set)."""
+    from customhouse.classification import loaders
+    from customhouse.classification.engine import ModelConfig
+    from customhouse.classification.models import LabelledText
+
+    texts = [
+        t
+        for t in (
+            LabelledText("red lipstick", "330410", loaders.FPO_PARCEL),
+            LabelledText("matte lipstick", "330410", loaders.FPO_PARCEL),
+            LabelledText("anti dandruff shampoo", "330510", loaders.FPO_PARCEL),
+            LabelledText("leather handbag", "420221", loaders.FPO_PARCEL),
+            LabelledText("leather wallet", "420232", loaders.FPO_PARCEL),
+        )
+        if t.code[:2] in chapters
+    ]
+    nodes = [n for n in loaders.nomenclature_nodes() if n.code[:2] in chapters]
+    config = ModelConfig(chapter_epochs=5, softmax_epochs=5)
+    return SuggestionModel.train(texts, nodes, loaders.vague_lists(), config=config)
+
+
+def test_two_chapters_give_each_chapter_its_probability() -> None:
+    # sklearn keeps one column for two classes; the chapter prior reads one per chapter.
+    model = _small({"33", "42"})
+    p = model._chapter_probabilities(model._vectoriser.transform([normalise("red lipstick")]))
+    assert p.shape == (2,) and p.sum() == pytest.approx(1.0)
+    assert p[model._chapter_index["33"]] > p[model._chapter_index["42"]]
+    assert model.suggest("leather handbag").codes[0][:2] == "42"
+
+
+def test_one_chapter_trains_without_a_chapter_prior() -> None:
+    model = _small({"33"})
+    assert model._chapter_w is None
+    assert model.suggest("red lipstick").codes[0][:4] == "3304"
