@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from customhouse.declarations.errors import DeclarationNotFound
@@ -127,15 +127,16 @@ class DeclarationFilter:
     party: str | None = None
 
 
+def owned_by(eori: str) -> ColumnElement[bool]:
+    """Declarations the trader with ``eori`` lodged as declarant or as representative (the
+    rows :meth:`customhouse.access.models.Principal.owns` allows it to see)."""
+    return or_(DeclarationRow.declarant_eori == eori, DeclarationRow.representative_eori == eori)
+
+
 def _filtered(f: DeclarationFilter) -> Select[DeclarationRow]:
     stmt = select(DeclarationRow)
     if f.owner_eori is not None:
-        stmt = stmt.where(
-            or_(
-                DeclarationRow.declarant_eori == f.owner_eori,
-                DeclarationRow.representative_eori == f.owner_eori,
-            )
-        )
+        stmt = stmt.where(owned_by(f.owner_eori))
     if f.state:
         stmt = stmt.where(DeclarationRow.state == f.state)
     if f.declarant:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, defer
 
 from customhouse.access.models import Action, Principal, Role
@@ -1117,17 +1117,13 @@ def _sent_by_trader(session: Session, principal: Principal, sha256: str) -> bool
     """Whether ``sha256`` answers a query on a declaration ``principal`` declares or represents."""
     if principal.eori is None:
         return False
-    owned = or_(
-        DeclarationRow.declarant_eori == principal.eori,
-        DeclarationRow.representative_eori == principal.eori,
-    )
     found = session.scalar(
         select(DeclarationEvidenceRow.id)
         .join(DeclarationRow, DeclarationRow.id == DeclarationEvidenceRow.declaration_id)
         .where(
             DeclarationEvidenceRow.sha256 == sha256,
             DeclarationEvidenceRow.source == "trader",
-            owned,
+            drepo.owned_by(principal.eori),
         )
         .limit(1)
     )
