@@ -12,6 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from customhouse.cli.common import embeddings_setting
+
 app = typer.Typer(help="Tariff classification: suggestions, nomenclature search, evaluation.")
 err = Console(stderr=True)
 
@@ -30,15 +32,11 @@ def _emit(payload: dict[str, Any], as_json: bool, text: str) -> None:
 
 
 def _model(cache_dir: Path | None) -> Any:
-    from customhouse.classification.service import get_model, use_embeddings
+    from customhouse.classification.service import get_model
     from customhouse.services.classification import default_cache_dir
     from customhouse.settings import get_settings
 
-    try:
-        embeddings = use_embeddings(get_settings().classification_embeddings)
-    except ModuleNotFoundError as exc:  # asked for embeddings without the extra installed
-        err.print(f"[red]classification.embeddings_missing[/red]: {exc}")
-        raise SystemExit(2) from exc
+    embeddings = embeddings_setting(get_settings().classification_embeddings)
     with err.status("loading the classification model (trained once, then cached)..."):
         return get_model(cache_dir=cache_dir or default_cache_dir(), embeddings=embeddings)
 

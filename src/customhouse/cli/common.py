@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.progress import (
@@ -34,6 +34,18 @@ def context() -> Iterator[Context]:
         yield ctx
     finally:
         ctx.engine.dispose()
+
+
+def embeddings_setting(mode: Literal["off", "auto", "on"]) -> bool:
+    """Whether suggestions blend in sentence embeddings under ``mode``; a mode that needs the
+    missing extra ends the command with exit 2 and the package named."""
+    from customhouse.classification.service import use_embeddings
+
+    try:
+        return use_embeddings(mode)
+    except ModuleNotFoundError as exc:
+        err_console.print(f"[red]classification.embeddings_missing[/red]: {exc}")
+        raise SystemExit(2) from None
 
 
 def emit_json(payload: Any) -> None:

@@ -17,7 +17,14 @@ from customhouse.access.models import SYSTEM, Role
 from customhouse.cli.allocation import app as allocation_app  # issue 6
 from customhouse.cli.bench import app as bench_app  # issue 6
 from customhouse.cli.classify import app as classify_app  # issue 7
-from customhouse.cli.common import context, emit_json, err_console, fail, progress
+from customhouse.cli.common import (
+    context,
+    embeddings_setting,
+    emit_json,
+    err_console,
+    fail,
+    progress,
+)
 from customhouse.cli.controls import app as controls_app  # issue 6
 from customhouse.cli.controls import audit_app, enforcement_app  # issue 6
 from customhouse.cli.risk import app as risk_app  # issue 4
@@ -69,12 +76,8 @@ def serve(
     from customhouse.api.app import create_app
 
     with context() as ctx:
-        try:
-            api = create_app(ctx)
-        except ModuleNotFoundError as exc:  # a setting asks for an extra that is not installed
-            err_console.print(f"[red]classification.embeddings_missing[/red]: {exc}")
-            raise typer.Exit(2) from None
-        uvicorn.run(api, host=host, port=port, log_level="info")
+        embeddings_setting(ctx.settings.classification_embeddings)  # exit 2, not a traceback
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
 
 
 @db_app.command("upgrade")
