@@ -18,6 +18,7 @@ from customhouse.declarations.tables import DeclarationRow
 from customhouse.services import audit as pca
 from customhouse.services import controls as ctl
 from customhouse.services import enforcement as enf
+from customhouse.services import guarantees as gtee
 from customhouse.services import risk as risk_svc
 from customhouse.services.context import Context, FixedClock
 from customhouse.services.declarations import LodgeRequest
@@ -92,7 +93,7 @@ def test_clearance_journey(ctx: Context, clock: FixedClock) -> None:
     office = docs["green"]["office"]
     _profiles(ctx, office)
     eori = docs["green"]["parties"]["declarant"]["eori"]
-    ctl.open_guarantee(
+    gtee.open_guarantee(
         ctx,
         principal=user(ctx, "supervisor1"),
         holder_eori=eori,

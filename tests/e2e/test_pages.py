@@ -26,6 +26,7 @@ from customhouse.demo.users import DEMO_PASSWORD, load_demo
 from customhouse.reference.snapshot import shipped_snapshot
 from customhouse.risk.loaders import demo_examples
 from customhouse.services import controls as ctl
+from customhouse.services import guarantees as gtee
 from customhouse.services import risk as risk_svc
 from customhouse.services.access import user_by_name
 from customhouse.services.context import Context, FixedClock
@@ -84,7 +85,7 @@ def _red_for_brazil(ctx: Context) -> None:
     )
     risk_svc.submit_profile(ctx, principal=analyst, code="PAGES-RED-BR")
     risk_svc.approve_profile(ctx, principal=second, code="PAGES-RED-BR")
-    ctl.open_guarantee(
+    gtee.open_guarantee(
         ctx, principal=supervisor, holder_eori=trader.eori, currency="USD", limit=Decimal(50000)
     )
     # A stored model (not active anywhere: routing stays with the profile) for its metrics page.

@@ -22,6 +22,7 @@ from customhouse.declarations.tables import DeclarationRow
 from customhouse.services import audit as pca
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as svc
+from customhouse.services import guarantees as gtee
 from customhouse.services.access import user_by_name
 from customhouse.services.assessment import current_assessment
 from customhouse.services.assessment import run as assess_step
@@ -84,7 +85,7 @@ def declarant(ctx: Context, did: int) -> str:
 
 
 def account(ctx: Context, did: int, limit: str = "100000") -> int:
-    return ctl.open_guarantee(
+    return gtee.open_guarantee(
         ctx,
         principal=user(ctx, "supervisor1"),
         holder_eori=declarant(ctx, did),
@@ -102,7 +103,7 @@ def test_green_released_at_once_with_guarantee_drawn(ctx: Context) -> None:
     note = ctl.release_note(ctx, principal=user(ctx, "officer1"), mrn=mrn)
     assert note["drawn_from_guarantee"] == "500.00" and note["channel"] == "green"
     # A payment into the deferment account restores the balance.
-    balance = ctl.settle_guarantee(
+    balance = gtee.settle_guarantee(
         ctx,
         principal=user(ctx, "officer1"),
         account_id=account_id,

@@ -4,6 +4,7 @@ and ``audit`` sub-apps for seizure export and audit selection."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
@@ -55,6 +56,80 @@ def roster(
     except DomainError as exc:
         fail(exc)
     emit_json({"day": day.date().isoformat(), "office": office, "on_duty": n})
+
+
+@app.command("guarantees")
+def guarantee_accounts(
+    holder: Annotated[str | None, typer.Option(help="Only this holder's EORI.")] = None,
+) -> None:
+    """Deferment accounts and guarantees with limit, balance and outstanding, as JSON."""
+    from customhouse.services.guarantees import list_guarantees
+
+    with context() as ctx:
+        emit_json(list_guarantees(ctx, principal=SYSTEM, holder_eori=holder))
+
+
+@app.command("guarantee-open")
+def guarantee_open(holder: str, currency: str, limit: str) -> None:
+    """Open HOLDER's deferment account in CURRENCY with reference amount LIMIT."""
+    from customhouse.services.guarantees import open_guarantee
+
+    try:
+        with context() as ctx:
+            account = open_guarantee(
+                ctx, principal=SYSTEM, holder_eori=holder, currency=currency, limit=_amount(limit)
+            )
+    except DomainError as exc:
+        fail(exc)
+    emit_json({"account": account})
+
+
+@app.command("guarantee-settle")
+def guarantee_settle(
+    account: int,
+    amount: str,
+    reference: Annotated[str, typer.Option(help="The payment's reference.")],
+) -> None:
+    """Record the holder's payment of AMOUNT into deferment ACCOUNT."""
+    from customhouse.services.guarantees import settle_guarantee
+
+    try:
+        with context() as ctx:
+            balance = settle_guarantee(
+                ctx,
+                principal=SYSTEM,
+                account_id=account,
+                amount=_amount(amount),
+                reference=reference,
+            )
+    except DomainError as exc:
+        fail(exc)
+    emit_json({"account": account, "balance": f"{balance:.2f}"})
+
+
+@app.command("revenue")
+def revenue(
+    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+) -> None:
+    """Duties and taxes assessed and collected per day and currency, as JSON."""
+    from customhouse.services.controls import revenue_report
+
+    with context() as ctx:
+        report = revenue_report(
+            ctx,
+            principal=SYSTEM,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
+    emit_json(report)
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"not an amount: {text!r}") from None
 
 
 @app.command("allocate-queued")

@@ -73,6 +73,23 @@ class AccountNotFound(NotFound):
     code = "controls.AccountNotFound"
 
 
+class AccountExists(Conflict):
+    """A holder has one deferment account per currency."""
+
+    code = "controls.AccountExists"
+
+
+class BadAccount(InvalidInput):
+    code = "controls.BadAccount"
+
+
+class SettlementExceedsOutstanding(Conflict):
+    """A settlement larger than what releases drew on the account would be money unaccounted
+    for; it is refused rather than capped."""
+
+    code = "controls.SettlementExceedsOutstanding"
+
+
 class BadFinding(InvalidInput):
     code = "controls.BadFinding"
 

@@ -171,9 +171,24 @@ class PaymentRow(Base):
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
     currency: Mapped[str] = mapped_column(String(3))
-    method: Mapped[str] = mapped_column(String(20))  # payment / guarantee / recovery
+    # payment / guarantee (drawn on a deferment account: owed, not yet paid) / recovery
+    method: Mapped[str] = mapped_column(String(20))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("guarantee_accounts.id"))
     reference: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[str] = mapped_column(String(40))
+    by: Mapped[str] = mapped_column(String(120))
+
+
+class GuaranteeSettlementRow(Base):
+    """Money the holder paid into a deferment account: it settles what releases drew on it."""
+
+    __tablename__ = "guarantee_settlements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("guarantee_accounts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(100))
     at: Mapped[str] = mapped_column(String(40))
     by: Mapped[str] = mapped_column(String(120))
 

@@ -127,7 +127,7 @@ def _demo_guarantees(ctx: Context) -> int:
     from sqlalchemy import select
 
     from customhouse.controls.tables import GuaranteeAccountRow
-    from customhouse.services.controls import open_guarantee
+    from customhouse.services.guarantees import open_guarantee
 
     ops = demo_operators()
     holders = [o.eori for o in ops[-BROKER_COUNT:]]

@@ -51,6 +51,7 @@ from customhouse.controls.tables import (
     DutyRosterRow,
     EvidenceRow,
     GuaranteeAccountRow,
+    GuaranteeSettlementRow,
     HoldRow,
     OfficerConflictRow,
     PaymentRow,
@@ -1375,61 +1376,6 @@ def _declaration(session: Session, mrn: str) -> DeclarationRow:
     return drepo.get_by_mrn(session, mrn_id.compact(mrn), for_update=True)
 
 
-def open_guarantee(
-    ctx: Context, *, principal: Principal, holder_eori: str, currency: str, limit: Decimal
-) -> int:
-    """A deferment account or comprehensive guarantee with its reference amount."""
-    principal.require(Action.MANAGE_GUARANTEES)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        uow.lock()
-        account = GuaranteeAccountRow(
-            holder_eori=holder_eori,
-            currency=currency,
-            limit_amount=limit,
-            balance=limit,
-            opened_at=timestamp(now),
-        )
-        uow.session.add(account)
-        uow.session.flush()
-        uow.ledger.append(
-            at=now,
-            actor=principal.actor,
-            kind="guarantee.opened",
-            subject_type="guarantee",
-            subject_id=str(account.id),
-            payload={"holder": holder_eori, "currency": currency, "limit": f"{limit:.2f}"},
-        )
-        account_id = account.id
-        uow.commit()
-    return account_id
-
-
-def settle_guarantee(
-    ctx: Context, *, principal: Principal, account_id: int, amount: Decimal, reference: str
-) -> Decimal:
-    """A payment into a deferment account restores its balance (never above its limit)."""
-    principal.require(Action.RECORD_PAYMENT)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        uow.lock()
-        account = uow.session.get(GuaranteeAccountRow, account_id, with_for_update=True)
-        if account is None:
-            raise e.AccountNotFound(f"no guarantee account {account_id}")
-        account.balance = min(Decimal(account.limit_amount), Decimal(account.balance) + amount)
-        balance = Decimal(account.balance)
-        uow.ledger.append(
-            at=now,
-            actor=principal.actor,
-            kind="guarantee.settled",
-            subject_type="guarantee",
-            subject_id=str(account_id),
-            payload={"amount": f"{amount:.2f}", "balance": f"{balance:.2f}", "ref": reference},
-        )
-        uow.commit()
-    return balance
-
-
 def record_payment(
     ctx: Context, *, principal: Principal, mrn: str, amount: Decimal, reference: str
 ) -> dict[str, Any]:
@@ -1831,7 +1777,12 @@ def revenue_report(
     until: dt.date | None = None,
 ) -> dict[str, Any]:
     """Duties and taxes assessed (current assessments of declarations not invalidated) and
-    collected (payments, recoveries, drawn from guarantees), per day and currency."""
+    collected, per day and currency.
+
+    Collected is money received: payments against declarations, recoveries after audit, and
+    settlements paid into deferment accounts. What releases drew on a guarantee or deferment
+    account is shown apart (``drawn_on_guarantee``): owed by the holder until settled.
+    """
     principal.require(Action.READ_CONTROLS)
     day_a = func.substr(AssessmentRow.created_at, 1, 10)
     assessed = (
@@ -1854,12 +1805,18 @@ def revenue_report(
     day_p = func.substr(PaymentRow.at, 1, 10)
     paid = select(day_p, PaymentRow.currency, PaymentRow.method, func.sum(PaymentRow.amount))
     paid = paid.group_by(day_p, PaymentRow.currency, PaymentRow.method)
+    day_s = func.substr(GuaranteeSettlementRow.at, 1, 10)
+    settled = select(
+        day_s, GuaranteeSettlementRow.currency, func.sum(GuaranteeSettlementRow.amount)
+    ).group_by(day_s, GuaranteeSettlementRow.currency)
     if since:
         assessed = assessed.where(AssessmentRow.created_at >= since.isoformat())
         paid = paid.where(PaymentRow.at >= since.isoformat())
+        settled = settled.where(GuaranteeSettlementRow.at >= since.isoformat())
     if until:
         assessed = assessed.where(AssessmentRow.created_at < until.isoformat())
         paid = paid.where(PaymentRow.at < until.isoformat())
+        settled = settled.where(GuaranteeSettlementRow.at < until.isoformat())
     zero = Decimal("0.00")
     days: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -1871,7 +1828,7 @@ def revenue_report(
                 "currency": currency,
                 "declarations": 0,
                 **dict.fromkeys(("duty", "excise", "vat", "assessed"), zero),
-                **dict.fromkeys(("payment", "recovery", "guarantee"), zero),
+                **dict.fromkeys(MONEY_IN, zero),
             },
         )
 
@@ -1886,17 +1843,26 @@ def revenue_report(
                 declarations=int(count),
             )
         for day, currency, method, amount in session.execute(paid):
-            entry(day, currency)[method] = Decimal(amount or 0)
+            key = "drawn_on_guarantee" if method == "guarantee" else method
+            entry(day, currency)[key] = Decimal(amount or 0)
+        for day, currency, amount in session.execute(settled):
+            entry(day, currency)["settled"] = Decimal(amount or 0)
     rows = [days[k] for k in sorted(days)]
     totals: dict[str, dict[str, Any]] = {}
     for r in rows:
-        r["collected"] = r["payment"] + r["recovery"] + r["guarantee"]
+        r["collected"] = r["payment"] + r["recovery"] + r["settled"]
         t = totals.setdefault(r["currency"], {"declarations": 0})
         t["declarations"] += r["declarations"]
-        for k in ("duty", "excise", "vat", "assessed", "payment", "recovery", "guarantee"):
+        for k in ("duty", "excise", "vat", "assessed", *MONEY_IN, "collected"):
             t[k] = t.get(k, zero) + r[k]
-        t["collected"] = t.get("collected", zero) + r["collected"]
+    for t in totals.values():
+        # Drawn on guarantees in the period and not settled in it (negative: older draws settled).
+        t["deferred_unsettled"] = t["drawn_on_guarantee"] - t["settled"]
     return {"days": rows, "by_currency": dict(sorted(totals.items()))}
+
+
+# Money set against duties in the revenue report; only what was drawn on a guarantee is owed.
+MONEY_IN = ("payment", "recovery", "settled", "drawn_on_guarantee")
 
 
 def list_approvals(

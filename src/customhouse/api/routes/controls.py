@@ -1,5 +1,5 @@
-"""/api/v1/controls: the task queue, findings, evidence, payments, release, approvals,
-allocation seeds and the release-time report."""
+"""/api/v1/controls: the task queue, findings, evidence, payments, deferment accounts and
+guarantees, release, approvals, allocation seeds, the release-time and revenue reports."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from customhouse.api.deps import CtxDep, PrincipalDep
 from customhouse.api.schemas import ErrorOut
 from customhouse.controls.models import Finding, FindingCode
 from customhouse.services import controls as svc
+from customhouse.services import guarantees
 from customhouse.services.declarations import get_declaration
 
 router = APIRouter(prefix="/api/v1/controls", tags=["controls"])
@@ -56,6 +57,12 @@ class AttachIn(_In):
 class PaymentIn(_In):
     amount: Money
     reference: str = Field(min_length=1, max_length=100)
+
+
+class GuaranteeIn(_In):
+    holder_eori: str = Field(min_length=3, max_length=35)
+    currency: str = Field(min_length=3, max_length=3)
+    limit: Money
 
 
 class ReasonIn(_In):
@@ -233,3 +240,71 @@ def release_times(
 ) -> dict[str, Any]:
     """Lodgement to release: median and 90th percentile per channel and office (WCO TRS)."""
     return svc.release_time_report(ctx, principal=principal, since=since, until=until)
+
+
+@router.get("/guarantees", responses=ERRORS)
+def guarantee_accounts(
+    ctx: CtxDep,
+    principal: PrincipalDep,
+    holder: Annotated[str | None, Query(max_length=35)] = None,
+) -> dict[str, Any]:
+    """Deferment accounts and guarantees (a trader sees its own) with limit, balance and the
+    amount drawn by releases and not yet settled."""
+    return {"accounts": guarantees.list_guarantees(ctx, principal=principal, holder_eori=holder)}
+
+
+@router.post("/guarantees", status_code=201, responses=ERRORS)
+def open_guarantee(body: GuaranteeIn, ctx: CtxDep, principal: PrincipalDep) -> dict[str, int]:
+    """Open a holder's deferment account in a currency (supervisor)."""
+    account = guarantees.open_guarantee(
+        ctx,
+        principal=principal,
+        holder_eori=body.holder_eori,
+        currency=body.currency,
+        limit=body.limit,
+    )
+    return {"account": account}
+
+
+@router.get("/guarantees/{account_id}", responses=ERRORS)
+def guarantee_account(account_id: int, ctx: CtxDep, principal: PrincipalDep) -> dict[str, Any]:
+    """One account with its latest drawdowns (by MRN) and settlements."""
+    return guarantees.guarantee_account(ctx, principal=principal, account_id=account_id)
+
+
+@router.post("/guarantees/{account_id}/settlements", status_code=201, responses=ERRORS)
+def settle(
+    account_id: int, body: PaymentIn, ctx: CtxDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Record the holder's payment into the account; refused above what is outstanding."""
+    balance = guarantees.settle_guarantee(
+        ctx,
+        principal=principal,
+        account_id=account_id,
+        amount=body.amount,
+        reference=body.reference,
+    )
+    return {"account": account_id, "balance": f"{balance:.2f}"}
+
+
+@router.get("/revenue", responses=ERRORS)
+def revenue(
+    ctx: CtxDep,
+    principal: PrincipalDep,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    """Assessed and collected per day and currency; drawn on guarantees shown apart. Amounts
+    are decimal strings (never floats)."""
+    report = svc.revenue_report(ctx, principal=principal, since=since, until=until)
+    return {k: _decimals_as_text(v) for k, v in report.items()}
+
+
+def _decimals_as_text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {k: _decimals_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals_as_text(v) for v in value]
+    return value
