@@ -139,7 +139,11 @@ def test_roles_on_accounts(ctx: Context) -> None:
     account, holder = _released_on_account(ctx)
     with pytest.raises(PermissionDenied):  # opening needs a supervisor
         gtee.open_guarantee(
-            ctx, principal=user(ctx, "officer1"), holder_eori=holder, currency="EUR", limit=1
+            ctx,
+            principal=user(ctx, "officer1"),
+            holder_eori=holder,
+            currency="EUR",
+            limit=Decimal(1),
         )
     trader = user(ctx, "trader1")
     with pytest.raises(PermissionDenied):  # a holder's payment is recorded by customs
