@@ -21,11 +21,11 @@ from customhouse.controls.tables import GuaranteeSettlementRow
 from customhouse.services import controls as ctl
 from customhouse.services import declarations as svc
 from customhouse.services import guarantees as gtee
-from customhouse.services.access import issue_token
 from customhouse.services.assessment import run as assess_step
 from customhouse.services.context import Context
 from customhouse.services.ledger import verify_ledger
 from tests.integration.factories import owned_by
+from tests.integration.test_api import _auth
 from tests.integration.test_assessment import import_doc, install
 from tests.integration.test_controls import route, state, user
 
@@ -36,10 +36,6 @@ pytestmark = pytest.mark.integration
 def client(ctx: Context) -> Iterator[TestClient]:
     with TestClient(create_app(ctx), raise_server_exceptions=False) as c:
         yield c
-
-
-def _auth(ctx: Context, username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(ctx, principal=SYSTEM, username=username)}"}
 
 
 def _released_on_account(ctx: Context) -> tuple[int, str]:

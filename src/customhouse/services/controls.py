@@ -1769,6 +1769,10 @@ def release_time_report(
     return release_times(rows)
 
 
+# Money set against duties in the revenue report; only what was drawn on a guarantee is owed.
+MONEY_IN = ("payment", "recovery", "settled", "drawn_on_guarantee")
+
+
 def revenue_report(
     ctx: Context,
     *,
@@ -1859,10 +1863,6 @@ def revenue_report(
         # Drawn on guarantees in the period and not settled in it (negative: older draws settled).
         t["deferred_unsettled"] = t["drawn_on_guarantee"] - t["settled"]
     return {"days": rows, "by_currency": dict(sorted(totals.items()))}
-
-
-# Money set against duties in the revenue report; only what was drawn on a guarantee is owed.
-MONEY_IN = ("payment", "recovery", "settled", "drawn_on_guarantee")
 
 
 def list_approvals(

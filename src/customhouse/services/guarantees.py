@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 
 from customhouse.access.models import Action, Principal
 from customhouse.controls import errors as e
@@ -161,13 +161,14 @@ def _view(account: GuaranteeAccountRow) -> dict[str, Any]:
     }
 
 
-def _visible(principal: Principal, account: GuaranteeAccountRow | None) -> bool:
-    # A trader sees its own accounts only; another's is "not found", as a declaration is.
-    if account is None:
-        return False
+def _seen_by(principal: Principal) -> ColumnElement[bool]:
+    """The accounts ``principal`` may see: every one for customs staff, a trader's own (an
+    unknown or foreign account is "not found" to it, as a declaration is), none without an EORI."""
     if principal.may(Action.READ_CONTROLS):
-        return True
-    return principal.eori is not None and principal.eori == account.holder_eori
+        return true()
+    if principal.eori is None:
+        return false()
+    return GuaranteeAccountRow.holder_eori == principal.eori
 
 
 def list_guarantees(
@@ -175,11 +176,9 @@ def list_guarantees(
 ) -> list[dict[str, Any]]:
     """Accounts with limit, balance and outstanding: every one for customs staff, a trader's
     own for a trader."""
-    stmt = select(GuaranteeAccountRow).order_by(GuaranteeAccountRow.id)
-    if not principal.may(Action.READ_CONTROLS):
-        if principal.eori is None:
-            principal.require(Action.READ_CONTROLS)  # neither staff nor a trader: refused
-        stmt = stmt.where(GuaranteeAccountRow.holder_eori == principal.eori)
+    if principal.eori is None:
+        principal.require(Action.READ_CONTROLS)  # neither staff nor a trader: refused
+    stmt = select(GuaranteeAccountRow).where(_seen_by(principal)).order_by(GuaranteeAccountRow.id)
     if holder_eori:
         stmt = stmt.where(GuaranteeAccountRow.holder_eori == eori_id.compact(holder_eori))
     with ctx.sessions() as session:
@@ -189,10 +188,13 @@ def list_guarantees(
 def guarantee_account(ctx: Context, *, principal: Principal, account_id: int) -> dict[str, Any]:
     """One account with its latest drawdowns (by MRN) and settlements."""
     with ctx.sessions() as session:
-        account = session.get(GuaranteeAccountRow, account_id)
-        if not _visible(principal, account):
+        account = session.scalar(
+            select(GuaranteeAccountRow).where(
+                GuaranteeAccountRow.id == account_id, _seen_by(principal)
+            )
+        )
+        if account is None:
             raise e.AccountNotFound(f"no guarantee account {account_id}")
-        assert account is not None
         drawn = session.execute(
             select(PaymentRow.at, PaymentRow.amount, DeclarationRow.mrn)
             .join(DeclarationRow, DeclarationRow.id == PaymentRow.declaration_id)
