@@ -53,5 +53,10 @@ def test_bench_pipeline_reports_every_declaration(
     assert set(out["step_seconds"]) == {"assess", "screen", "classify", "risk", "controls"}
     assert out["cpu_ms_per_declaration"]["writer"] > 0
     assert out["cpu_ms_per_declaration"]["workers"] > 0
+    # The writer's CPU by step adds up to the writer's CPU (rounding aside), every step named.
+    by_step = out["cpu_ms_per_declaration"]["writer_by_step"]
+    assert set(by_step) == {"intake", "assess", "screen", "classify", "risk", "controls"}
+    assert all(v >= 0 for v in by_step.values())
+    assert abs(sum(by_step.values()) - out["cpu_ms_per_declaration"]["writer"]) < 0.01
     assert out["database"] == "sqlite"
     assert list(scratch.iterdir()) == []  # the scratch SQLite file is gone
