@@ -7,16 +7,20 @@ import json
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from customhouse.access.models import SYSTEM
 from customhouse.classification.consistency import check_consistency
+from customhouse.classification.tables import ItemFindingRow
 from customhouse.declarations.intake import Prepared, prepare_document
+from customhouse.declarations.lifecycle import State
+from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.summary import summarise
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.services import assessment as assess_svc
 from customhouse.services import classification as classify_svc
 from customhouse.services.context import Context
-from customhouse.services.documents import document_cache
+from customhouse.services.documents import CACHE_KEY, document_cache, summaries_in_states
 from customhouse.services.intake import analyse, prepare_in_parallel
 from customhouse.services.pipeline import Analyser, analysers, process_prepared
 from customhouse.services.screening import judge_hit, load_sanctions_list
@@ -54,14 +58,16 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
             assess_svc.prepare(0, 0, doc.document, tariff, rates), tariff, rates, {}
         )
         assert outcome == mine and basis == f"tariff@{id(tariff)}"
-        assert p.analyses["classify"][1] == classify_svc.fits(model, doc.document)
+        summary = summarise(doc.document)
+        assert p.summary == summary  # what the steps after assessment read, made ahead
+        assert p.analyses["classify"][1] == classify_svc.fits(model, summary)
         # Brief fits make the same item findings as full consistency checks.
         full = [
             check_consistency(model, i.description, i.commodity_code) for i in doc.document.items
         ]
         assert classify_svc.examine(
-            model, doc.document, [], p.analyses["classify"][1]
-        ) == classify_svc.examine(model, doc.document, [], full)
+            model, summary, [], p.analyses["classify"][1]
+        ) == classify_svc.examine(model, summary, [], full)
         assert any(c.better_codes for c in full)  # the comparison covers better codes
 
     outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
@@ -80,6 +86,47 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
         made = cache.analysis(o.id, 1, "assess", f"tariff@{id(tariff)}")
         assert made is not None and made.assessment is not None
         assert totals[o.id] == made.assessment.total
+
+
+def test_the_writer_parses_no_document_the_worker_prepared(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(ctx)
+    load_sanctions_list(ctx, principal=SYSTEM, sanctions_list=sanctions(), source="test")
+    ahead = analysers(ctx)
+    assert {a.step for a in ahead} == {"assess", "screen", "classify"}
+    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead))
+    parsed: list[str] = []
+    original = DeclarationDocument.model_validate_json
+
+    def counted(text: str) -> DeclarationDocument:
+        parsed.append(text)
+        return original(text)
+
+    monkeypatch.setattr(DeclarationDocument, "model_validate_json", counted)
+    outcomes = process_prepared(ctx, principal=SYSTEM, prepared=batch, source="test")
+    assert parsed == []  # assessed, screened, fitted and routed from what the worker sent
+    ids = [o.id for o in outcomes if o.accepted]
+    assert len(ids) == len(batch)
+    with ctx.sessions() as session:
+        routed = session.scalars(
+            select(DeclarationRow.channel).where(DeclarationRow.id.in_(ids))
+        ).all()
+        findings = session.scalar(
+            select(func.count(distinct(ItemFindingRow.declaration_id))).where(
+                ItemFindingRow.declaration_id.in_(ids)
+            )
+        )
+    assert len(routed) == len(ids) and all(routed)
+    assert findings == len(ids)
+    # A declaration this process no longer holds (a restart): its summary is made again from
+    # the stored document, the same as the worker's.
+    ctx.forget(CACHE_KEY)
+    with ctx.sessions() as session:
+        again = summaries_in_states(ctx, session, ids, [s.value for s in State])
+    made = [(o.id, p.summary) for o, p in zip(outcomes, batch, strict=True)]
+    assert [(i, s) for i, _, s in again] == made
+    assert len(parsed) == len(ids)
 
 
 def test_work_made_on_another_basis_is_not_used(ctx: Context) -> None:

@@ -24,6 +24,7 @@ from customhouse.declarations.rules import (
     party_refs,
     validate,
 )
+from customhouse.declarations.summary import DeclarationSummary, summarise
 from customhouse.errors import Problem
 from customhouse.ledger.models import canonical_json
 
@@ -60,6 +61,8 @@ class Prepared:
     items: list[ItemRef] = field(default_factory=list)
     # The parsed document, where it parsed; the pipeline steps read it from the cache.
     document: DeclarationDocument | None = field(default=None, repr=False, compare=False)
+    # What the steps after assessment read of it, made here so the writer need not parse it.
+    summary: DeclarationSummary | None = field(default=None, repr=False, compare=False)
     # Pure analyses a pipeline step made at preparation: step name -> (basis, result).
     analyses: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -200,6 +203,7 @@ def _prepared(
         parties=party_refs(doc),
         items=[ItemRef(i.sequence, i.commodity_code, i.origin, i.description) for i in doc.items],
         document=doc if keep_document else None,
+        summary=summarise(doc),
     )
 
 

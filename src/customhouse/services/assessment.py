@@ -38,7 +38,7 @@ from customhouse.ledger.models import timestamp
 from customhouse.reference.snapshot import ReferenceSnapshot
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, batch_states, transition
-from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.documents import document_cache, documents_of, versions_in_states
 from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.services.reference import reference_snapshot
 from customhouse.tariff import assessment_repository as arepo
@@ -527,11 +527,6 @@ def _fits(outcome: Outcome, remaining: Mapping[str, Decimal]) -> bool:
 # --- the pipeline step ------------------------------------------------------------------------
 
 
-def _load_accepted(ctx: Context, ids: Sequence[int]) -> list[tuple[int, int, DeclarationDocument]]:
-    with ctx.sessions() as session:
-        return documents_in_states(ctx, session, ids, (State.ACCEPTED.value,))
-
-
 def _money(x: Decimal) -> str:
     return f"{x:.2f}"
 
@@ -620,33 +615,49 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
 
 
 def _run_once(ctx: Context, declaration_ids: list[int]) -> None:
-    docs = _load_accepted(ctx, declaration_ids)
-    if not docs:
+    accepted = (State.ACCEPTED.value,)
+    with ctx.sessions() as session:
+        versions = versions_in_states(session, declaration_ids, accepted)
+    if not versions:
         return
     outcomes: list[Outcome] = []
     try:
         tariff = active_tariff(ctx)
     except TariffNotLoaded as exc:
+        with ctx.sessions() as session:
+            loaded = documents_of(ctx, session, versions, accepted)
         stub = Tariff(PROFILES.get(active_profile(ctx), US_PROFILE))
-        for row_id, version, doc in docs:
+        for row_id, version, doc in loaded:
             prepared = Prepared(row_id, version, doc.declaration_date)
             prepared.problems.append(_problem(exc, "/"))
             outcomes.append(Outcome(prepared, None, list(prepared.problems)))
         _store(ctx, stub, outcomes, None)
         return
-    rates = rates_for(ctx, tariff.profile)
-    with ctx.sessions() as session:
-        remaining = dict(trepo.quota_balances(session, tariff.profile.name).remaining)
-    memo: dict[tuple[str, str | None, dt.date], bool] = {}
+    # What a preparing worker assessed on this tariff is used as it is; only the rest is read
+    # and parsed (a stored document costs pydantic more to read than the rest of this step).
     cache, basis = document_cache(ctx), _basis(tariff)
-    for row_id, version, doc in docs:
-        ahead: Outcome | None = cache.analysis(row_id, version, STEP, basis)
-        if ahead is not None:
-            outcomes.append(_relabel(ahead, row_id, version))
-            continue
-        outcomes.append(
-            run_engine(prepare(row_id, version, doc, tariff, rates, memo), tariff, rates, remaining)
-        )
+    ahead = {
+        row_id: made
+        for row_id, version in versions.items()
+        if (made := cache.analysis(row_id, version, STEP, basis)) is not None
+    }
+    todo = {row_id: v for row_id, v in versions.items() if row_id not in ahead}
+    docs: dict[int, tuple[int, DeclarationDocument]] = {}
+    remaining: dict[str, Decimal] = {}
+    if todo:
+        with ctx.sessions() as session:
+            docs = {i: (v, d) for i, v, d in documents_of(ctx, session, todo, accepted)}
+            remaining = dict(trepo.quota_balances(session, tariff.profile.name).remaining)
+    rates = rates_for(ctx, tariff.profile)
+    memo: dict[tuple[str, str | None, dt.date], bool] = {}
+    for row_id in sorted(versions):
+        made = ahead.get(row_id)
+        if made is not None:
+            outcomes.append(_relabel(made, row_id, versions[row_id]))
+        elif row_id in docs:
+            version, doc = docs[row_id]
+            prepared = prepare(row_id, version, doc, tariff, rates, memo)
+            outcomes.append(run_engine(prepared, tariff, rates, remaining))
     _store(ctx, tariff, outcomes, rates)
 
 

@@ -37,13 +37,13 @@ from customhouse.classification.rulings import (
 )
 from customhouse.classification.tables import BindingRulingRow, ItemFindingRow
 from customhouse.declarations.lifecycle import State
-from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.summary import DeclarationSummary, summarise
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import InvalidInput, Problem
 from customhouse.ledger.models import timestamp
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT
-from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.documents import document_cache, summaries_in_states
 from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.storage.bulk import bulk_insert, table_of
 
@@ -233,44 +233,42 @@ class ItemFinding:
         }
 
 
-def fits(model_: SuggestionModel, doc: DeclarationDocument) -> list[ConsistencyResult]:
+def fits(model_: SuggestionModel, summary: DeclarationSummary) -> list[ConsistencyResult]:
     """How well each item's description fits its declared code (pure; the costly part)."""
-    return fits_many(model_, [doc])[0]
+    return fits_many(model_, [summary])[0]
 
 
 def fits_many(
-    model_: SuggestionModel, docs: Sequence[DeclarationDocument]
+    model_: SuggestionModel, summaries: Sequence[DeclarationSummary]
 ) -> list[list[ConsistencyResult]]:
-    """:func:`fits` of many documents, their descriptions scored together (one sparse product
-    per chunk instead of one per item); brief: the better codes carry what :func:`examine`
-    keeps, which is also all a preparing worker sends back."""
+    """:func:`fits` of many declarations, their descriptions scored together (one sparse
+    product per chunk instead of one per item); brief: the better codes carry what
+    :func:`examine` keeps, which is also all a preparing worker sends back."""
     checked = iter(
         check_consistency_many(
-            model_, [(i.description, i.commodity_code) for d in docs for i in d.items], brief=True
+            model_,
+            [(i.description, i.commodity_code) for d in summaries for i in d.items],
+            brief=True,
         )
     )
-    return [[next(checked) for _ in d.items] for d in docs]
+    return [[next(checked) for _ in d.items] for d in summaries]
 
 
 def examine(
     model_: SuggestionModel,
-    doc: DeclarationDocument,
+    summary: DeclarationSummary,
     rulings: Sequence[BindingRuling],
     fitted: Sequence[ConsistencyResult] | None = None,
 ) -> list[ItemFinding]:
-    """Findings on every item of ``doc`` (pure: the model, the document, the holders' rulings);
-    ``fitted`` is :func:`fits` of the document when it was made ahead."""
-    at = doc.declaration_date
-    holders = {
-        p.eori.strip().upper()
-        for p in (doc.parties.declarant, doc.parties.importer)
-        if p is not None and p.eori
-    }
+    """Findings on every item of a declaration (pure: the model, the declaration's summary,
+    the holders' rulings); ``fitted`` is :func:`fits` of it when it was made ahead."""
+    at = summary.declaration_date
+    holders = summary.holders
     out = []
-    for item, c in zip(doc.items, fitted or fits(model_, doc), strict=True):
+    for item, c in zip(summary.items, fitted or fits(model_, summary), strict=True):
         conflicts = [
             x
-            for h in (sorted(holders) if rulings else ())
+            for h in (holders if rulings else ())
             for x in check_item_against_rulings(
                 holder_eori=h,
                 description=item.description,
@@ -303,8 +301,8 @@ def examine(
     return out
 
 
-def _problems(findings: Sequence[ItemFinding], doc: DeclarationDocument) -> list[Problem]:
-    index = {item.sequence: i for i, item in enumerate(doc.items)}
+def _problems(findings: Sequence[ItemFinding], summary: DeclarationSummary) -> list[Problem]:
+    index = {item.sequence: i for i, item in enumerate(summary.items)}
     out = []
     for f in findings:
         for x in f.ruling_conflicts:
@@ -322,23 +320,18 @@ def _problems(findings: Sequence[ItemFinding], doc: DeclarationDocument) -> list
 def run(ctx: Context, declaration_ids: list[int]) -> None:
     """The ``classify`` step: store findings per item; no declaration changes state."""
     with ctx.sessions() as session:
-        loaded = documents_in_states(ctx, session, declaration_ids, _STATES)
+        loaded = summaries_in_states(ctx, session, declaration_ids, _STATES)
         if not loaded:
             return
-        holders = {
-            p.eori.strip().upper()
-            for _, _, d in loaded
-            for p in (d.parties.declarant, d.parties.importer)
-            if p is not None and p.eori
-        }
+        holders = sorted({h for _, _, d in loaded for h in d.holders})
         rulings: list[BindingRuling] = []
         if holders:
             repo = RulingRepository(session)
             has_any = session.scalar(
-                select(func.count()).where(BindingRulingRow.holder_eori.in_(sorted(holders)))
+                select(func.count()).where(BindingRulingRow.holder_eori.in_(holders))
             )
             if has_any:
-                rulings = [r for h in sorted(holders) for r in repo.for_holder(h)]
+                rulings = [r for h in holders for r in repo.for_holder(h)]
     m = model(ctx)
     cache = document_cache(ctx)
     fitted = [cache.analysis(i, v, STEP, _basis(m)) for i, v, _ in loaded]
@@ -361,11 +354,11 @@ def _basis(model_: SuggestionModel) -> str:
 def analyser(ctx: Context) -> Analyser:
     """The item fits, made by the preparing workers with the model they were forked with."""
     m = model(ctx)
-    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, docs))
+    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, [summarise(d) for d in docs]))
 
 
 def _store(
-    ctx: Context, results: list[tuple[int, int, DeclarationDocument, list[ItemFinding]]]
+    ctx: Context, results: list[tuple[int, int, DeclarationSummary, list[ItemFinding]]]
 ) -> None:
     now = ctx.clock.now()
     stamp = timestamp(now)
@@ -419,8 +412,8 @@ def _store(
             for f in findings
         ]
         bulk_insert(session, table_of(ItemFindingRow), rows)
-        for row_id, version, doc, findings in results:
-            problems = _problems(findings, doc)
+        for row_id, version, summary, findings in results:
+            problems = _problems(findings, summary)
             if not problems:
                 continue
             row = session.get(DeclarationRow, row_id)

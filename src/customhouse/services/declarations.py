@@ -178,7 +178,7 @@ def store_prepared(
     cache = document_cache(ctx)
     for row_id, row, p in zip(ids, rows, fresh, strict=True):
         if row["mrn"] is not None:
-            cache.remember(row_id, 1, p.document or p.document_json, p.analyses)
+            cache.remember(row_id, 1, p.document or p.document_json, p.analyses, p.summary)
     stored = iter(zip(ids, rows, fresh, strict=True))
     for i, p in enumerate(prepared):
         if outcomes[i] is None and (not p.key or first_with_key.get(p.key) == i):

@@ -17,6 +17,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.summary import DeclarationSummary, summarise
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.services.context import Context
 
@@ -26,11 +27,12 @@ _CHUNK = 1000  # ids per IN (...) list
 
 
 Analyses = dict[str, tuple[str, Any]]  # step name -> (basis, result), made at preparation
+_Entry = tuple[str | DeclarationDocument, Analyses, DeclarationSummary | None]
 
 
 class DocumentCache:
     """(declaration id, version) -> parsed document (or its JSON text until first asked), with
-    the analyses the preparing worker made of it.
+    the analyses the preparing worker made of it and its summary (made where it was parsed).
 
     >>> c = DocumentCache(capacity=1)
     >>> c.remember(1, 1, '{"lrn": "x"}')
@@ -39,12 +41,13 @@ class DocumentCache:
     (False, True)
     >>> c.analysis(2, 1, "classify", "model-1"), c.analysis(2, 1, "classify", "model-2")
     ([], None)
+    >>> c.summary(1, 1) is None  # not held (or let go): the caller reads the database
+    True
     """
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, int], tuple[str | DeclarationDocument, Analyses]]
-        self._entries = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     def __contains__(self, key: object) -> bool:
@@ -56,11 +59,16 @@ class DocumentCache:
         version: int,
         document: str | DeclarationDocument,
         analyses: Analyses | None = None,
+        summary: DeclarationSummary | None = None,
     ) -> None:
         key = (declaration_id, version)
         with self._lock:
             kept = self._entries.get(key)
-            self._entries[key] = (document, analyses or (kept[1] if kept else {}))
+            self._entries[key] = (
+                document,
+                analyses or (kept[1] if kept else {}),
+                summary or (kept[2] if kept else None),
+            )
             self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
@@ -78,6 +86,21 @@ class DocumentCache:
             self.remember(declaration_id, version, document)
         return document
 
+    def summary(self, declaration_id: int, version: int) -> DeclarationSummary | None:
+        """The summary of a document held here (made from the document if none was given);
+        None if the document is not held."""
+        found = self._entries.get((declaration_id, version))
+        if found is None:
+            return None
+        if found[2] is not None:
+            return found[2]
+        document = self.get(declaration_id, version)
+        if document is None:  # let go meanwhile
+            return None
+        made = summarise(document)
+        self.remember(declaration_id, version, document, summary=made)
+        return made
+
     def analysis(self, declaration_id: int, version: int, step: str, basis: str) -> Any | None:
         """What ``step`` found at preparation, if it was found on the same ``basis`` (the same
         model, list versions, tariff) as the step would use now; else None."""
@@ -91,14 +114,10 @@ def document_cache(ctx: Context) -> DocumentCache:
     return cache
 
 
-def documents_in_states(
-    ctx: Context, session: Session, ids: Sequence[int], states: Collection[str]
-) -> list[tuple[int, int, DeclarationDocument]]:
-    """(id, version, document) of those of ``ids`` now in one of ``states``, in id order.
-
-    Reads ids, versions and states first; only documents this process has not parsed are read
-    (as text, parsed by pydantic-core straight from JSON).
-    """
+def versions_in_states(
+    session: Session, ids: Sequence[int], states: Collection[str]
+) -> dict[int, int]:
+    """id -> current version of those of ``ids`` now in one of ``states``."""
     wanted = sorted(set(states))
     versions: dict[int, int] = {}
     for start in range(0, len(ids), _CHUNK):
@@ -111,7 +130,46 @@ def documents_in_states(
                 )
             )
         )
-    return documents_of(ctx, session, versions, wanted)
+    return versions
+
+
+def documents_in_states(
+    ctx: Context, session: Session, ids: Sequence[int], states: Collection[str]
+) -> list[tuple[int, int, DeclarationDocument]]:
+    """(id, version, document) of those of ``ids`` now in one of ``states``, in id order.
+
+    Reads ids, versions and states first; only documents this process has not parsed are read
+    (as text, parsed by pydantic-core straight from JSON).
+    """
+    return documents_of(ctx, session, versions_in_states(session, ids, states), states)
+
+
+def summaries_in_states(
+    ctx: Context, session: Session, ids: Sequence[int], states: Collection[str]
+) -> list[tuple[int, int, DeclarationSummary]]:
+    """(id, version, summary) of those of ``ids`` now in one of ``states``, in id order: the
+    summaries made at preparation where this process holds them, else from the documents."""
+    return summaries_of(ctx, session, versions_in_states(session, ids, states), states)
+
+
+def summaries_of(
+    ctx: Context, session: Session, versions: Mapping[int, int], states: Collection[str]
+) -> list[tuple[int, int, DeclarationSummary]]:
+    """:func:`documents_of`, as summaries; a document is parsed only where no summary is held."""
+    cache = document_cache(ctx)
+    found: dict[int, tuple[int, DeclarationSummary]] = {}
+    missing: dict[int, int] = {}
+    for row_id, version in versions.items():
+        summary = cache.summary(row_id, version)
+        if summary is None:
+            missing[row_id] = version
+        else:
+            found[row_id] = (version, summary)
+    for row_id, version, _ in documents_of(ctx, session, missing, states):
+        summary = cache.summary(row_id, version)
+        if summary is not None:
+            found[row_id] = (version, summary)
+    return [(i, v, s) for i, (v, s) in sorted(found.items())]
 
 
 def documents_of(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import load_only
 from customhouse.access.models import Action, Principal
 from customhouse.declarations.lifecycle import State
 from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.summary import DeclarationSummary, summarise
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.risk.engine import select_channels
 from customhouse.risk.errors import FourEyesViolation, IllegalProfileTransition
@@ -55,7 +56,7 @@ from customhouse.risk.repository import RiskRepository
 from customhouse.risk.tables import RiskDecisionRow, RiskOfficePolicyRow
 from customhouse.services.context import Context
 from customhouse.services.declarations import SUBJECT, batch_states, set_channel, transition
-from customhouse.services.documents import documents_of
+from customhouse.services.documents import summaries_of
 from customhouse.services.pipeline import Step, register
 from customhouse.tariff.assessment_tables import AssessmentRow
 from customhouse.traders.tables import AuthorisationRow
@@ -80,7 +81,7 @@ def _digits(code: str) -> str:
 
 def subjects_for(
     declaration_id: int,
-    doc: DeclarationDocument,
+    summary: DeclarationSummary,
     assessment: AssessmentRow | None,
     *,
     aeo: bool = False,
@@ -97,30 +98,29 @@ def subjects_for(
                 values[int(info["item"])] = Decimal(str(info["customs_value"]))
             except (KeyError, ArithmeticError, TypeError, ValueError):
                 continue
-    p = doc.parties
     common: dict[str, Any] = {
-        "lodged_on": doc.declaration_date,
-        "departure": doc.locations.country_of_dispatch or "",
-        "importer_id": (p.importer.eori if p.importer else None) or "",
-        "declarant_id": p.declarant.eori or "",
-        "seller_id": (p.seller.eori or p.seller.name) if p.seller else "",
-        "procedure": doc.procedure,
-        "transport_mode": doc.transport.mode_at_border,
-        "office": doc.office,
+        "lodged_on": summary.declaration_date,
+        "departure": summary.dispatch_country,
+        "importer_id": summary.importer_eori,
+        "declarant_id": summary.declarant_eori,
+        "seller_id": summary.seller_id,
+        "procedure": summary.procedure,
+        "transport_mode": summary.transport_mode,
+        "office": summary.office,
         "aeo": aeo,
-        "attributes": {"declaration_type": doc.declaration_type},
+        "attributes": {"declaration_type": summary.declaration_type},
     }
-    currency = assessment.currency if assessment is not None else doc.invoice_currency
+    currency = assessment.currency if assessment is not None else summary.invoice_currency
     items = []
-    for item in doc.items:
-        value = values.get(item.sequence, Decimal(item.invoice_amount))
+    for item in summary.items:
+        value = values.get(item.sequence, item.invoice_amount)
         items.append(
             RiskSubject(
                 declaration_id=f"{declaration_id}:{item.sequence}",
                 commodity_code=_digits(item.commodity_code),
                 origin=item.origin,
                 customs_value=value,
-                net_mass=Decimal(item.net_mass),
+                net_mass=item.net_mass,
                 currency=currency,
                 **common,
             )
@@ -264,7 +264,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         versions = {r.id: r.version for r in rows}
         docs = {
             i: d
-            for i, v, d in documents_of(ctx, session, versions, (State.ASSESSED.value,))
+            for i, v, d in summaries_of(ctx, session, versions, (State.ASSESSED.value,))
             if versions[i] == v
         }
         rows = [r for r in rows if r.id in docs]
@@ -287,15 +287,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 )
             ):
                 assessments[a.declaration_id] = a
-        eoris = {
-            e
-            for d in docs.values()
-            for e in (
-                d.parties.declarant.eori,
-                d.parties.importer.eori if d.parties.importer else None,
-            )
-            if e
-        }
+        eoris = {e for d in docs.values() for e in (d.declarant_eori, d.importer_eori) if e}
         aeo = _aeo_holders(session, eoris, day)
         profiles = repo.profiles_in_force(day)
         day_seed = repo.day_seed(day, lambda: secrets.token_hex(16))
@@ -305,10 +297,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]] = {}
         for r in rows:
             doc = docs[r.id]
-            holders = {
-                doc.parties.declarant.eori,
-                doc.parties.importer.eori if doc.parties.importer else None,
-            }
+            holders = {doc.declarant_eori, doc.importer_eori} - {""}
             subjects[r.id] = subjects_for(r.id, doc, assessments.get(r.id), aeo=bool(holders & aeo))
         active = repo.active_model_versions(by_office)
         models = {office: _model(ctx, repo, active.get(office)) for office in by_office}
@@ -741,7 +730,7 @@ def examples_from_controls(ctx: Context) -> list[TrainingExample]:
                 )
             ):
                 doc = DeclarationDocument.model_validate(document)
-                whole, _ = subjects_for(row_id, doc, assessments.get(row_id))
+                whole, _ = subjects_for(row_id, summarise(doc), assessments.get(row_id))
                 label = latest[row_id]
                 out.append(
                     TrainingExample(

@@ -36,7 +36,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,7 +96,7 @@ from customhouse.services import controls as ctl
 from customhouse.services import declarations as dsvc
 from customhouse.services.context import Context
 from customhouse.services.declarations import batch_states, transition
-from customhouse.services.documents import document_cache, documents_in_states
+from customhouse.services.documents import document_cache, documents_of, versions_in_states
 from customhouse.services.pipeline import Analyser, Step, register
 from customhouse.storage.bulk import bulk_insert, table_of
 from customhouse.storage.uow import UnitOfWork
@@ -250,11 +250,12 @@ def _chunks(ids: Sequence[T], size: int = 1000) -> Iterable[list[T]]:
         yield list(ids[start : start + size])
 
 
-def _to_screen(ctx: Context, ids: Sequence[int]) -> list[tuple[int, int, DeclarationDocument]]:
+def _to_screen(ctx: Context, ids: Sequence[int]) -> dict[int, int]:
+    """id -> version of those of ``ids`` assessed and not yet screened in that version."""
     with ctx.sessions() as session:
-        assessed = documents_in_states(ctx, session, ids, (State.ASSESSED.value,))
+        assessed = versions_in_states(session, ids, (State.ASSESSED.value,))
         done: set[tuple[int, int]] = set()
-        for chunk in _chunks([i for i, _, _ in assessed]):
+        for chunk in _chunks(sorted(assessed)):
             done.update(
                 (did, version)
                 for did, version in session.execute(
@@ -263,7 +264,20 @@ def _to_screen(ctx: Context, ids: Sequence[int]) -> list[tuple[int, int, Declara
                     .where(ScreeningRunRow.outcome.in_(DONE))
                 )
             )
-    return [(i, v, d) for i, v, d in assessed if (i, v) not in done]
+    return {i: v for i, v in sorted(assessed.items()) if (i, v) not in done}
+
+
+def _documents(ctx: Context, versions: Mapping[int, int]) -> dict[int, DeclarationDocument]:
+    """The documents of these declarations still assessed, at the versions given (one that
+    moved on meanwhile is left out: it is screened in its new version)."""
+    if not versions:
+        return {}
+    with ctx.sessions() as session:
+        return {
+            i: d
+            for i, v, d in documents_of(ctx, session, versions, (State.ASSESSED.value,))
+            if versions[i] == v
+        }
 
 
 def remembered_verdicts(
@@ -295,30 +309,30 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     # result stands unless a party has a remembered verdict, which only this process reads.
     cache, basis = document_cache(ctx), _basis(loaded)
     ahead: dict[int, DeclarationScreening] = {}
-    for row_id, version, _ in todo:
+    for row_id, version in todo.items():
         made = cache.analysis(row_id, version, STEP, basis)
         if made is not None and made[0] == now.date():
             ahead[row_id] = made[1]
-    keys = {
-        k
-        for row_id, _, doc in todo
-        for k in (
-            ahead[row_id].party_keys
-            if row_id in ahead
-            else (party_key(p) for _, p in parties_of(doc))
-        )
-    }
+    # Documents are read only for what the worker did not screen.
+    docs = _documents(ctx, {i: v for i, v in todo.items() if i not in ahead})
+    keys = {k for s in ahead.values() for k in s.party_keys}
+    keys.update(party_key(p) for doc in docs.values() for _, p in parties_of(doc))
     with ctx.sessions() as session:
         remembered = remembered_verdicts(session, keys)
     judged = {k for k, *_ in remembered}
+    # A party an officer has judged since is screened again here, with the judgement.
+    again = [i for i, s in ahead.items() if judged.intersection(s.party_keys)]
+    for i in again:
+        del ahead[i]
+    docs.update(_documents(ctx, {i: todo[i] for i in again}))
     results = [
         (
             row_id,
             version,
             ahead[row_id]
-            if row_id in ahead and not judged.intersection(ahead[row_id].party_keys)
+            if row_id in ahead
             else screen_declaration(
-                doc,
+                docs[row_id],
                 index=loaded.index if loaded else None,
                 controls=controls,
                 threshold=threshold,
@@ -328,7 +342,8 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 screened=loaded.screened if loaded else None,
             ),
         )
-        for row_id, version, doc in todo
+        for row_id, version in todo.items()
+        if row_id in ahead or row_id in docs
     ]
     if loaded and len(loaded.screened) > SCREENED_PARTIES:
         loaded.screened.clear()  # bounded: the next batches fill it again with who recurs

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from customhouse.declarations.models import DeclarationDocument
+from customhouse.declarations.summary import summarise
 from customhouse.risk.engine import select_channels
 from customhouse.risk.errors import IllegalProfileTransition
 from customhouse.risk.models import Channel, RiskSubject
@@ -81,7 +82,7 @@ def test_a_profile_sees_every_item_not_only_the_largest() -> None:
 def test_declaration_subject_takes_its_largest_item_and_the_duty_at_stake() -> None:
     raw = next(d for d in declarations(30, seed=5) if len(d["items"]) > 1)
     doc = DeclarationDocument.model_validate(raw)
-    whole, items = subjects_for(7, doc, None, aeo=True)
+    whole, items = subjects_for(7, summarise(doc), None, aeo=True)
     assert [s.declaration_id for s in items] == [f"7:{i.sequence}" for i in doc.items]
     largest = max(doc.items, key=lambda i: i.invoice_amount)
     assert whole.declaration_id == "7" and whole.commodity_code.startswith(
