@@ -19,19 +19,33 @@ LOW_FIT = 0.2  # below this, the officer's view shows the item as a poor fit
 def fit_from_distribution(distribution: dict[str, float], declared: str) -> dict[int, float]:
     """Probability mass on the declared code's 2-, 4- and 6-digit prefixes.
 
+    The scores need not sum to one: the shares are taken of their sum (so a check reads the
+    model's raw scores without making a normalised copy first).
+
     >>> fit_from_distribution({"610910": 0.6, "610990": 0.3, "420221": 0.1}, "6109100010")
     {2: 0.9, 4: 0.9, 6: 0.6}
+    >>> fit_from_distribution({"610910": 6.0, "610990": 3.0, "420221": 1.0}, "6109100010")
+    {2: 0.9, 4: 0.9, 6: 0.6}
+    >>> fit_from_distribution({}, "6109100010")
+    {2: 0.0, 4: 0.0, 6: 0.0}
     """
-    fit = dict.fromkeys(WEIGHTS, 0.0)
     chapter, heading, subheading = declared[:2], declared[:4], declared[:6]
+    total = in_chapter = in_heading = in_subheading = 0.0
     for c, p in distribution.items():  # one pass: every item of a batch is checked
+        total += p
         if c[:2] == chapter:
-            fit[2] += p
+            in_chapter += p
             if c[:4] == heading:
-                fit[4] += p
+                in_heading += p
                 if c[:6] == subheading:
-                    fit[6] += p
-    return {d: round(v, 6) for d, v in fit.items()}
+                    in_subheading += p
+    if total <= 0:
+        return dict.fromkeys(WEIGHTS, 0.0)
+    return {
+        2: round(in_chapter / total, 6),
+        4: round(in_heading / total, 6),
+        6: round(in_subheading / total, 6),
+    }
 
 
 def check_consistency(
@@ -59,7 +73,7 @@ def _judge(
             (),
             ("description too vague to judge the code", *result.reasons, *result.missing),
         )
-    fit = fit_from_distribution(model.distribution(description, normalised=result.normalised), code)
+    fit = fit_from_distribution(model.code_scores(description, normalised=result.normalised), code)
     usable = {d: v for d, v in fit.items() if len(code) >= d}
     weight = sum(WEIGHTS[d] for d in usable)
     score = sum(WEIGHTS[d] * v for d, v in usable.items()) / weight

@@ -15,6 +15,7 @@ blended in and the model uses its own table (``calibration-embeddings.json``).
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -472,10 +473,15 @@ class SuggestionModel:
 
         ``normalised`` is the description's normalised text where the caller has it already.
         """
-        norm = normalise(description, self.phrases) if normalised is None else normalised
-        scores = self._scores_many([norm])[0][0]
+        scores = self.code_scores(description, normalised=normalised)
         total = sum(scores.values())
         return {c: v / total for c, v in scores.items()} if total > 0 else {}
+
+    def code_scores(self, description: str, *, normalised: str | None = None) -> dict[str, float]:
+        """Unnormalised scores over candidate HS6 codes (remembered per text: do not change
+        the dict); :meth:`distribution` is their shares."""
+        norm = normalise(description, self.phrases) if normalised is None else normalised
+        return self._scores_many([norm])[0][0]
 
     def suggest(self, description: str, k: int = 5) -> SuggestionResult:
         """Top-``k`` HS6 codes with calibrated confidence, or an abstention with what is missing."""
@@ -522,7 +528,9 @@ class SuggestionModel:
                 ("no known description or nomenclature text resembles this one",),
                 ("what the goods are, what they are made of and what they are for",),
             )
-        ranked = sorted(scores, key=lambda c: -scores[c])[:k]
+        # The same as sorting by score, highest first, ties in their order (heapq's contract);
+        # a blended text has a hundred candidate codes or more for five places.
+        ranked = heapq.nlargest(k, scores, key=scores.__getitem__)
         confidence = {c: self.calibration.probability(scores[c] / total) for c in ranked}
         if brief:
             suggestions = tuple(
