@@ -15,7 +15,6 @@ blended in and the model uses its own table (``calibration-embeddings.json``).
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -528,9 +527,9 @@ class SuggestionModel:
                 ("no known description or nomenclature text resembles this one",),
                 ("what the goods are, what they are made of and what they are for",),
             )
-        # The same as sorting by score, highest first, ties in their order (heapq's contract);
-        # a blended text has a hundred candidate codes or more for five places.
-        ranked = heapq.nlargest(k, scores, key=scores.__getitem__)
+        # Highest first, ties in their order (a reversed sort is stable); the C key is about
+        # twice as fast as a lambda, and heapq.nlargest slower than both on ~80 codes.
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:k]
         confidence = {c: self.calibration.probability(scores[c] / total) for c in ranked}
         if brief:
             suggestions = tuple(
