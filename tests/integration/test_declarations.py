@@ -24,7 +24,7 @@ from customhouse.identifiers import mrn as mrn_id
 from customhouse.services import declarations as svc
 from customhouse.services.access import user_by_name
 from customhouse.services.context import Context
-from customhouse.services.documents import CACHE_KEY, document_cache, documents_in_states
+from customhouse.services.documents import CACHE_KEY, document_cache, summaries_in_states
 from customhouse.services.ledger import verify_ledger
 from tests.integration.factories import declaration, declarations, owned_by
 
@@ -125,15 +125,15 @@ def test_steps_read_each_version_once_and_never_a_stale_one(ctx: Context) -> Non
     svc.amend(ctx, principal=SYSTEM, mrn=lodged.mrn or "", raw=amended, reason="typo")
     states = [s.value for s in State]
     with ctx.sessions() as session:
-        ((found_id, version, found),) = documents_in_states(ctx, session, [lodged.id], states)
+        ((found_id, version, found),) = summaries_in_states(ctx, session, [lodged.id], states)
         assert (found_id, version) == (lodged.id, 2)
         assert found.items[0].description == "corrected description of the goods"
         assert (lodged.id, 2) in cache
         # A cold process (empty cache) reads the same from the database.
         ctx.forget(CACHE_KEY)
-        ((_, version_again, again),) = documents_in_states(ctx, session, [lodged.id], states)
+        ((_, version_again, again),) = summaries_in_states(ctx, session, [lodged.id], states)
         assert version_again == 2 and again == found
-        assert documents_in_states(ctx, session, [lodged.id], ["rejected"]) == []
+        assert summaries_in_states(ctx, session, [lodged.id], ["rejected"]) == []
 
 
 def test_amendment_with_errors_changes_nothing(ctx: Context) -> None:

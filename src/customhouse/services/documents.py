@@ -2,8 +2,9 @@
 
 A stored version of a declaration never changes (an amendment makes a new version), so the
 document of (id, version) that one step parsed serves every later step. Intake leaves the JSON
-text it has just committed; the first step that needs the document parses it and keeps the
-parsed model. Bounded: the least recently used go first, and a miss reads the database.
+text it has just committed, with the summary made where it was parsed; the first step that
+needs the whole document parses it and keeps the parsed model, and the steps that read only the
+summary never parse it. Bounded: the least recently used go first, and a miss reads the database.
 """
 
 from __future__ import annotations
@@ -131,17 +132,6 @@ def versions_in_states(
             )
         )
     return versions
-
-
-def documents_in_states(
-    ctx: Context, session: Session, ids: Sequence[int], states: Collection[str]
-) -> list[tuple[int, int, DeclarationDocument]]:
-    """(id, version, document) of those of ``ids`` now in one of ``states``, in id order.
-
-    Reads ids, versions and states first; only documents this process has not parsed are read
-    (as text, parsed by pydantic-core straight from JSON).
-    """
-    return documents_of(ctx, session, versions_in_states(session, ids, states), states)
 
 
 def summaries_in_states(
