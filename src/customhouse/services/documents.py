@@ -155,10 +155,10 @@ def summaries_of(
             missing[row_id] = version
         else:
             found[row_id] = (version, summary)
-    for row_id, version, _ in documents_of(ctx, session, missing, states):
-        summary = cache.summary(row_id, version)
-        if summary is not None:
-            found[row_id] = (version, summary)
+    for row_id, version, document in documents_of(ctx, session, missing, states):
+        summary = summarise(document)
+        cache.remember(row_id, version, document, summary=summary)
+        found[row_id] = (version, summary)
     return [(i, v, s) for i, (v, s) in sorted(found.items())]
 
 
