@@ -24,17 +24,9 @@ from customhouse.declarations.rules import (
     party_refs,
     validate,
 )
-from customhouse.declarations.summary import DeclarationSummary, summarise
+from customhouse.declarations.summary import DeclarationSummary, ItemSummary, summarise
 from customhouse.errors import Problem
 from customhouse.ledger.models import canonical_json
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRef:
-    sequence: int
-    commodity_code: str
-    origin: str
-    description: str
 
 
 @dataclass(slots=True)
@@ -58,13 +50,17 @@ class Prepared:
     invoice_currency: str = ""
     total_invoice_amount: str = "0"
     parties: list[PartyRef] = field(default_factory=list)
-    items: list[ItemRef] = field(default_factory=list)
     # The parsed document, where it parsed; the pipeline steps read it from the cache.
     document: DeclarationDocument | None = field(default=None, repr=False, compare=False)
     # What the steps after assessment read of it, made here so the writer need not parse it.
     summary: DeclarationSummary | None = field(default=None, repr=False, compare=False)
     # Pure analyses a pipeline step made at preparation: step name -> (basis, result).
     analyses: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def items(self) -> tuple[ItemSummary, ...]:
+        """The items (none where the document did not parse)."""
+        return self.summary.items if self.summary is not None else ()
 
     @property
     def at(self) -> date:
@@ -201,7 +197,6 @@ def _prepared(
         invoice_currency=doc.invoice_currency,
         total_invoice_amount=str(doc.total_invoice_amount),
         parties=party_refs(doc),
-        items=[ItemRef(i.sequence, i.commodity_code, i.origin, i.description) for i in doc.items],
         document=doc if keep_document else None,
         summary=summarise(doc),
     )

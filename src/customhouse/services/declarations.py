@@ -19,10 +19,11 @@ from customhouse.declarations.errors import (
     IdempotencyKeyReused,
     NotAmendable,
 )
-from customhouse.declarations.intake import ItemRef, Prepared, prepare_document
+from customhouse.declarations.intake import Prepared, prepare_document
 from customhouse.declarations.lifecycle import AMENDABLE, State, check_transition
 from customhouse.declarations.models import DeclarationType, Item
 from customhouse.declarations.rules import RulesConfig, check_register, parse, party_refs, validate
+from customhouse.declarations.summary import ItemSummary
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import Problem
 from customhouse.identifiers import mrn as mrn_id
@@ -264,7 +265,7 @@ def _assign_mrns(uow: UnitOfWork, ctx: Context, rows: list[dict[str, Any]], now:
         row["mrn"] = mrn_id.make(now.year, country, f"{first + offset:012d}{letter}")
 
 
-def _item_rows(declaration_id: int, items: Iterable[ItemRef | Item]) -> list[dict[str, Any]]:
+def _item_rows(declaration_id: int, items: Iterable[ItemSummary | Item]) -> list[dict[str, Any]]:
     """Rows of the items table, from a prepared declaration or a parsed document."""
     return [
         {
