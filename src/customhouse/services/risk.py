@@ -262,12 +262,12 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
         if not rows:
             return
         versions = {r.id: r.version for r in rows}
-        docs = {
+        summaries = {
             i: d
             for i, v, d in summaries_of(ctx, session, versions, (State.ASSESSED.value,))
             if versions[i] == v
         }
-        rows = [r for r in rows if r.id in docs]
+        rows = [r for r in rows if r.id in summaries]
         ids = [r.id for r in rows]
         assessments: dict[int, AssessmentRow] = {}
         for start in range(0, len(ids), 1000):
@@ -287,7 +287,7 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 )
             ):
                 assessments[a.declaration_id] = a
-        eoris = {e for d in docs.values() for e in (d.declarant_eori, d.importer_eori) if e}
+        eoris = {e for d in summaries.values() for e in (d.declarant_eori, d.importer_eori) if e}
         aeo = _aeo_holders(session, eoris, day)
         profiles = repo.profiles_in_force(day)
         day_seed = repo.day_seed(day, lambda: secrets.token_hex(16))
@@ -296,9 +296,10 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             by_office.setdefault(r.office, []).append(r)
         subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]] = {}
         for r in rows:
-            doc = docs[r.id]
-            holders = {doc.declarant_eori, doc.importer_eori} - {""}
-            subjects[r.id] = subjects_for(r.id, doc, assessments.get(r.id), aeo=bool(holders & aeo))
+            summary = summaries[r.id]
+            holders = {summary.declarant_eori, summary.importer_eori} - {""}
+            aeo_holder = bool(holders & aeo)
+            subjects[r.id] = subjects_for(r.id, summary, assessments.get(r.id), aeo=aeo_holder)
         active = repo.active_model_versions(by_office)
         models = {office: _model(ctx, repo, active.get(office)) for office in by_office}
         policies = repo.office_policies(by_office)
