@@ -3,28 +3,37 @@ is the work the steps would do themselves, and is used only on the basis it was 
 
 from __future__ import annotations
 
+import copyreg
+import io
 import json
+import pickle
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import distinct, func, select
 
 from customhouse.access.models import SYSTEM
 from customhouse.classification.consistency import check_consistency
+from customhouse.classification.models import Suggestion
 from customhouse.classification.tables import ItemFindingRow
 from customhouse.declarations.intake import Prepared, prepare_document
 from customhouse.declarations.lifecycle import State
 from customhouse.declarations.models import DeclarationDocument
-from customhouse.declarations.summary import summarise
+from customhouse.declarations.summary import ItemSummary, summarise
 from customhouse.declarations.tables import DeclarationRow
+from customhouse.risk.policy import OfficePolicy
+from customhouse.risk.profiles import SelectivityProfile
+from customhouse.screening.declaration import HitRecord
 from customhouse.services import assessment as assess_svc
 from customhouse.services import classification as classify_svc
 from customhouse.services.context import Context
 from customhouse.services.documents import CACHE_KEY, document_cache, summaries_in_states
-from customhouse.services.intake import analyse, prepare_in_parallel
+from customhouse.services.intake import analyse, constructor_reducers, prepare_in_parallel
 from customhouse.services.pipeline import Analyser, analysers, process_prepared
 from customhouse.services.screening import judge_hit, load_sanctions_list
 from customhouse.tariff.assessment_tables import AssessmentRow
+from customhouse.tariff.engine import AssessmentLine
 from tests.integration.test_assessment import import_doc, install
 from tests.integration.test_controls import user
 from tests.integration.test_screening import free_tariff, lodge, party_hits, sanctions, with_seller
@@ -178,3 +187,36 @@ def test_a_remembered_verdict_overrides_the_workers_screening(ctx: Context) -> N
     with ctx.sessions() as session:
         state = session.scalar(select(DeclarationRow.state).where(DeclarationRow.id == outcome.id))
     assert state != "held"
+
+
+def test_a_prepared_batch_pickles_as_constructor_calls_and_comes_back_equal(ctx: Context) -> None:
+    install(ctx, free_tariff())
+    load_sanctions_list(ctx, principal=SYSTEM, sanctions_list=sanctions(), source="test")
+    reference = assess_svc.reference_snapshot(ctx)
+    ahead = analysers(ctx)
+    assert {a.step for a in ahead} == {"assess", "screen", "classify"}
+    lines = [(1, json.dumps(with_seller(import_doc(1))).encode()), *_lines(3)]
+    batch = [prepare_document(json.loads(line), reference) for _, line in lines]
+    analyse(batch, ahead)
+    for p in batch:
+        p.document = None
+    reducers = constructor_reducers()
+    assert {Suggestion, ItemSummary, AssessmentLine, HitRecord} <= reducers.keys()
+    # A constructor that does more than store its fields keeps the default pickling.
+    assert SelectivityProfile not in reducers and OfficePolicy not in reducers
+
+    def dumps(table: dict[type, Any]) -> bytes:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, **table}
+        pickler.dump(batch)
+        return out.getvalue()
+
+    sent = dumps(reducers)
+    back = pickle.loads(sent)
+    assert back == batch and [p.analyses for p in back] == [p.analyses for p in batch]
+    assert [p.summary for p in back] == [p.summary for p in batch]
+    assert batch[0].analyses["screen"][1][1].hits  # the seller is on the list: hits went too
+    # Sent as calls, the field names and dataclasses' own __setstate__ are not in the bytes.
+    assert b"_dataclass_setstate" not in sent and b"__setstate__" not in sent
+    assert len(sent) < len(dumps({}))
