@@ -318,3 +318,16 @@ def test_model_trained_stored_and_activated_from_the_cli(client: TestClient, ctx
     with ctx.sessions() as session:
         assert RiskRepository(session).active_model_version("GB000060") == "m1"
     assert verify_ledger(ctx).ok
+
+
+def test_warming_loads_every_active_model_once_for_the_batches(ctx: Context) -> None:
+    install(ctx)
+    risk.warm(ctx)  # no model stored: nothing to load, no failure
+    assert "risk.model.test-model" not in ctx._cache
+    _with_model(ctx, _office())
+    risk.warm(ctx)
+    warmed = ctx._cache["risk.model.test-model"]
+    assert warmed.version == "test-model"
+    (did,) = _lodge(ctx, [import_doc()])
+    assert _decisions(ctx, [did])[did].model_version == "test-model"
+    assert ctx._cache["risk.model.test-model"] is warmed  # the batch used it, not a new load

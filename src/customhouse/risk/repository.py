@@ -278,6 +278,17 @@ class RiskRepository:
         )
         return dict(rows.all())
 
+    def active_versions(self) -> list[str]:
+        """Every model version active at some office."""
+        return list(
+            self.session.scalars(
+                select(RiskModelRow.version)
+                .join(RiskActiveModelRow, RiskActiveModelRow.model_id == RiskModelRow.id)
+                .distinct()
+                .order_by(RiskModelRow.version)
+            )
+        )
+
     def active_model_version(self, office: str) -> str | None:
         return self.session.scalar(
             select(RiskModelRow.version)

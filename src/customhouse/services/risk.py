@@ -423,7 +423,15 @@ def _payload(d: ChannelDecision, model: RiskModel | None) -> dict[str, Any]:
     }
 
 
-register(Step(STEP, run))
+def warm(ctx: Context) -> None:
+    """Every model active at some office, loaded once for the batches that follow."""
+    with ctx.sessions() as session:
+        repo = RiskRepository(session)
+        for version in repo.active_versions():
+            _model(ctx, repo, version)
+
+
+register(Step(STEP, run, warm))
 
 
 # --- reading decisions ------------------------------------------------------------------------
