@@ -53,7 +53,7 @@ def test_worker_analyses_equal_the_steps_own_work_and_are_used(ctx: Context) -> 
     install(ctx)
     ahead = analysers(ctx)
     assert {a.step for a in ahead} >= {"assess", "classify"}  # no list stored: no screening
-    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead))
+    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead, start_here=0))
     # Sent back as JSON only (cheaper than pickling the model); the steps parse what they read.
     assert all(p.document is None and p.document_json for p in batch)
     tariff = assess_svc.active_tariff(ctx)
@@ -104,7 +104,7 @@ def test_the_writer_parses_no_document_the_worker_prepared(
     load_sanctions_list(ctx, principal=SYSTEM, sanctions_list=sanctions(), source="test")
     ahead = analysers(ctx)
     assert {a.step for a in ahead} == {"assess", "screen", "classify"}
-    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead))
+    (batch,) = list(prepare_in_parallel(ctx, [_lines(6)], workers=1, analysers=ahead, start_here=0))
     parsed: list[str] = []
     original = DeclarationDocument.model_validate_json
 
@@ -140,7 +140,9 @@ def test_the_writer_parses_no_document_the_worker_prepared(
 
 def test_work_made_on_another_basis_is_not_used(ctx: Context) -> None:
     install(ctx)
-    (batch,) = list(prepare_in_parallel(ctx, [_lines(2)], workers=1, analysers=analysers(ctx)))
+    (batch,) = list(
+        prepare_in_parallel(ctx, [_lines(2)], workers=1, analysers=analysers(ctx), start_here=0)
+    )
     # As if the tariff had been reloaded after the workers forked: the step assesses itself.
     for p in batch:
         _, outcome = p.analyses["assess"]
@@ -177,7 +179,9 @@ def test_a_remembered_verdict_overrides_the_workers_screening(ctx: Context) -> N
     judge_hit(ctx, principal=user(ctx, "analyst1"), hit_id=hit.id, verdict="false_match")
     ahead = analysers(ctx)
     line = json.dumps(with_seller(import_doc(2))).encode()
-    (batch,) = list(prepare_in_parallel(ctx, [[(1, line)]], workers=1, analysers=ahead))
+    (batch,) = list(
+        prepare_in_parallel(ctx, [[(1, line)]], workers=1, analysers=ahead, start_here=0)
+    )
     day, screened = batch[0].analyses["screen"][1]
     # The worker knows no verdict: it would hold.
     assert day == ctx.clock.now().date() and screened.hold_reasons
@@ -220,3 +224,34 @@ def test_a_prepared_batch_pickles_as_constructor_calls_and_comes_back_equal(ctx:
     # Sent as calls, the field names and dataclasses' own __setstate__ are not in the bytes.
     assert b"_dataclass_setstate" not in sent and b"__setstate__" not in sent
     assert len(sent) < len(dumps({}))
+
+
+def test_the_first_lines_are_prepared_here_while_the_workers_start(ctx: Context) -> None:
+    install(ctx)
+    ahead = analysers(ctx)
+    chunks = [_lines(7)[:5], _lines(7)[5:]]
+    batches = list(prepare_in_parallel(ctx, chunks, workers=1, analysers=ahead, start_here=2))
+    # The first two lines here (documents kept, no analyses), the workers the rest, in order.
+    assert [len(b) for b in batches] == [2, 3, 2]
+    here, *theirs = batches
+    assert all(p.document is not None and not p.analyses for p in here)
+    assert all(p.document is None and p.analyses.keys() >= {"assess"} for b in theirs for p in b)
+    expected = [line for chunk in chunks for _, line in chunk]
+    assert [p.document_json for b in batches for p in b] == [
+        prepare_document(json.loads(line), assess_svc.reference_snapshot(ctx)).document_json
+        for line in expected
+    ]
+    # Both kinds store the same way: every declaration accepted and assessed once.
+    outcomes = [
+        o
+        for b in batches
+        for o in process_prepared(ctx, principal=SYSTEM, prepared=b, source="test")
+    ]
+    assert len(outcomes) == 7 and all(o.accepted for o in outcomes)
+    with ctx.sessions() as session:
+        assessed = session.scalar(
+            select(func.count(distinct(AssessmentRow.declaration_id))).where(
+                AssessmentRow.status == "current"
+            )
+        )
+    assert assessed == 7
