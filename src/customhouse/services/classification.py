@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from customhouse.classification.rulings import (
 )
 from customhouse.classification.tables import BindingRulingRow, ItemFindingRow
 from customhouse.declarations.lifecycle import State
+from customhouse.declarations.models import DeclarationDocument
 from customhouse.declarations.summary import DeclarationSummary, summarise
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import InvalidInput, Problem
@@ -262,29 +263,24 @@ def examine(
 ) -> list[ItemFinding]:
     """Findings on every item of a declaration (pure: the model, the declaration's summary,
     the holders' rulings); ``fitted`` is :func:`fits` of it when it was made ahead."""
-    at = summary.declaration_date
-    holders = summary.holders
+    return with_rulings(fitted_findings(model_, summary, fitted), summary, rulings)
+
+
+def fitted_findings(
+    model_: SuggestionModel,
+    summary: DeclarationSummary,
+    fitted: Sequence[ConsistencyResult] | None = None,
+) -> list[ItemFinding]:
+    """:func:`examine` without rulings: what a preparing worker makes ahead (it knows none)."""
     out = []
     for item, c in zip(summary.items, fitted or fits(model_, summary), strict=True):
-        conflicts = [
-            x
-            for h in (holders if rulings else ())
-            for x in check_item_against_rulings(
-                holder_eori=h,
-                description=item.description,
-                declared_code=item.commodity_code,
-                rulings=rulings,
-                at=at,
-            )
-        ]
-        low = c.score is not None and c.score < LOW_FIT
         out.append(
             ItemFinding(
                 item=item.sequence,
                 declared_code=c.declared_code,
                 description=item.description,
                 fit_score=c.score,
-                low_fit=low,
+                low_fit=c.score is not None and c.score < LOW_FIT,
                 fit={str(k): round(v, 4) for k, v in c.fit.items()},
                 better_codes=[
                     {
@@ -294,10 +290,41 @@ def examine(
                     }
                     for s in c.better_codes
                 ],
-                ruling_conflicts=[x.as_dict() for x in conflicts],
-                reasons=[*c.reasons, *(x.reason for x in conflicts)],
+                ruling_conflicts=[],
+                reasons=list(c.reasons),
             )
         )
+    return out
+
+
+def with_rulings(
+    findings: list[ItemFinding], summary: DeclarationSummary, rulings: Sequence[BindingRuling]
+) -> list[ItemFinding]:
+    """The findings with each item's conflicts with the holders' binding rulings added."""
+    if not rulings:
+        return findings
+    at = summary.declaration_date
+    holders = summary.holders
+    out = []
+    for item, f in zip(summary.items, findings, strict=True):
+        conflicts = [
+            x
+            for h in holders
+            for x in check_item_against_rulings(
+                holder_eori=h,
+                description=item.description,
+                declared_code=item.commodity_code,
+                rulings=rulings,
+                at=at,
+            )
+        ]
+        if conflicts:
+            f = replace(
+                f,
+                ruling_conflicts=[*f.ruling_conflicts, *(x.as_dict() for x in conflicts)],
+                reasons=[*f.reasons, *(x.reason for x in conflicts)],
+            )
+        out.append(f)
     return out
 
 
@@ -334,13 +361,16 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 rulings = [r for h in holders for r in repo.for_holder(h)]
     m = model(ctx)
     cache = document_cache(ctx)
-    fitted = [cache.analysis(i, v, STEP, _basis(m)) for i, v, _ in loaded]
-    # What the preparing worker did not fit is fitted here, in one batch.
-    missing = [n for n, f in enumerate(fitted) if f is None]
-    for n, found in zip(missing, fits_many(m, [loaded[n][2] for n in missing]), strict=True):
-        fitted[n] = found
+    made: list[list[ItemFinding] | None] = [
+        cache.analysis(i, v, STEP, _basis(m)) for i, v, _ in loaded
+    ]
+    # What the preparing worker did not make is fitted here, in one batch.
+    missing = [n for n, f in enumerate(made) if f is None]
+    for n, fitted in zip(missing, fits_many(m, [loaded[n][2] for n in missing]), strict=True):
+        made[n] = fitted_findings(m, loaded[n][2], fitted)
     results = [
-        (i, v, d, examine(m, d, rulings, f)) for (i, v, d), f in zip(loaded, fitted, strict=True)
+        (i, v, d, with_rulings(f or [], d, rulings))
+        for (i, v, d), f in zip(loaded, made, strict=True)
     ]
     _store(ctx, results)
 
@@ -352,9 +382,18 @@ def _basis(model_: SuggestionModel) -> str:
 
 
 def analyser(ctx: Context) -> Analyser:
-    """The item fits, made by the preparing workers with the model they were forked with."""
+    """The item findings without rulings, made by the preparing workers with the model they
+    were forked with (the step adds the holders' rulings)."""
     m = model(ctx)
-    return Analyser(STEP, _basis(m), lambda docs: fits_many(m, [summarise(d) for d in docs]))
+
+    def findings(docs: Sequence[DeclarationDocument]) -> list[list[ItemFinding]]:
+        summaries = [summarise(d) for d in docs]
+        return [
+            fitted_findings(m, d, f)
+            for d, f in zip(summaries, fits_many(m, summaries), strict=True)
+        ]
+
+    return Analyser(STEP, _basis(m), findings)
 
 
 def _store(
