@@ -287,8 +287,9 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
                 )
             ):
                 assessments[a.declaration_id] = a
-        eoris = {e for d in summaries.values() for e in (d.declarant_eori, d.importer_eori) if e}
-        aeo = _aeo_holders(session, eoris, day)
+        # Each declaration's declarant and importer, once: the AEO look-up reads them all.
+        traders = {i: {d.declarant_eori, d.importer_eori} - {""} for i, d in summaries.items()}
+        aeo = _aeo_holders(session, set().union(*traders.values()), day)
         profiles = repo.profiles_in_force(day)
         day_seed = repo.day_seed(day, lambda: secrets.token_hex(16))
         by_office: dict[str, list[DeclarationRow]] = {}
@@ -296,10 +297,10 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
             by_office.setdefault(r.office, []).append(r)
         subjects: dict[int, tuple[RiskSubject, list[RiskSubject]]] = {}
         for r in rows:
-            summary = summaries[r.id]
-            holders = {summary.declarant_eori, summary.importer_eori} - {""}
-            aeo_holder = bool(holders & aeo)
-            subjects[r.id] = subjects_for(r.id, summary, assessments.get(r.id), aeo=aeo_holder)
+            aeo_holder = bool(traders[r.id] & aeo)
+            subjects[r.id] = subjects_for(
+                r.id, summaries[r.id], assessments.get(r.id), aeo=aeo_holder
+            )
         active = repo.active_model_versions(by_office)
         models = {office: _model(ctx, repo, active.get(office)) for office in by_office}
         policies = repo.office_policies(by_office)
