@@ -29,6 +29,7 @@ from customhouse.services.access import issue_token, user_by_name
 from customhouse.services.context import Context
 from customhouse.services.ledger import verify_ledger
 from customhouse.services.pipeline import STEPS
+from customhouse.traders.tables import AuthorisationRow
 from tests.integration.factories import owned_by
 from tests.integration.test_assessment import import_doc, install
 
@@ -331,3 +332,32 @@ def test_warming_loads_every_active_model_once_for_the_batches(ctx: Context) -> 
     (did,) = _lodge(ctx, [import_doc()])
     assert _decisions(ctx, [did])[did].model_version == "test-model"
     assert ctx._cache["risk.model.test-model"] is warmed  # the batch used it, not a new load
+
+
+def test_an_aeo_importer_has_its_risk_weighted_down_in_the_step(ctx: Context) -> None:
+    install(ctx)
+    office = _office()
+    _with_model(ctx, office)
+    # Nothing selected by the model, the random sample or exploration: every declaration
+    # goes through the last rule, where an AEO holder's risk is weighted.
+    risk.set_office_policy(
+        ctx,
+        principal=SYSTEM,
+        office=office,
+        inspection_rate=0.0,
+        random_rate=0.0,
+        exploration_rate=0.0,
+    )
+    (before,) = _lodge(ctx, [import_doc(1)])
+    importer = import_doc()["parties"]["importer"]["eori"]
+    with ctx.uow() as uow:
+        uow.session.add(
+            AuthorisationRow(
+                eori=importer, kind="AEOF", reference="AEOF-1", valid_from="2000-01-01"
+            )
+        )
+        uow.commit()
+    (after,) = _lodge(ctx, [import_doc(2)])
+    codes = {i: {r["code"] for r in d.reasons} for i, d in _decisions(ctx, [before, after]).items()}
+    assert "policy.no_score" not in codes[after]  # scored: the AEO rule applied
+    assert "aeo.reduction" not in codes[before] and "aeo.reduction" in codes[after]
