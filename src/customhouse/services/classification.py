@@ -366,12 +366,11 @@ def run(ctx: Context, declaration_ids: list[int]) -> None:
     ]
     # What the preparing worker did not make is fitted here, in one batch.
     missing = [n for n, f in enumerate(made) if f is None]
-    for n, fitted in zip(missing, fits_many(m, [loaded[n][2] for n in missing]), strict=True):
-        made[n] = fitted_findings(m, loaded[n][2], fitted)
-    results = [
-        (i, v, d, with_rulings(f or [], d, rulings))
-        for (i, v, d), f in zip(loaded, made, strict=True)
-    ]
+    fitted = dict(zip(missing, fits_many(m, [loaded[n][2] for n in missing]), strict=True))
+    results = []
+    for n, ((i, v, d), f) in enumerate(zip(loaded, made, strict=True)):
+        findings = f if f is not None else fitted_findings(m, d, fitted[n])
+        results.append((i, v, d, with_rulings(findings, d, rulings)))
     _store(ctx, results)
 
 
