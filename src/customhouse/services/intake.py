@@ -61,7 +61,6 @@ def constructor_reducers() -> dict[type, Callable[[Any], tuple[Any, tuple[Any, .
                 and "__slots__" in kind.__dict__
                 and not hasattr(kind, "__post_init__")
                 and not {"__reduce__", "__reduce_ex__"} & kind.__dict__.keys()
-                and kind not in out
             ):
                 fields = dataclasses.fields(kind)
                 taken = inspect.signature(kind).parameters
