@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import typer
 
 from customhouse.cli.common import emit_json, err_console
+from customhouse.services.intake import BATCH_SIZE
 
 app = typer.Typer(help="Benchmarks that print one JSON object.", no_args_is_help=True)
 
@@ -63,7 +64,7 @@ def run_pipeline_bench(
     count: int,
     *,
     seed: int = 1,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
     database_url: str | None = None,
     lists: bool = True,
 ) -> dict[str, Any]:
@@ -273,7 +274,7 @@ def main() -> None:
 def pipeline(
     count: Annotated[int, typer.Option(min=1, help="How many declarations.")] = 1000,
     seed: Annotated[int, typer.Option(help="Generator and officers' random seed.")] = 1,
-    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = BATCH_SIZE,
     database_url: Annotated[
         str | None, typer.Option(help="Database to fill (default: a fresh SQLite file).")
     ] = None,

@@ -34,6 +34,7 @@ from customhouse.cli.tariff import assess_cmd  # issue 3
 from customhouse.declarations.errors import DeclarationRejected
 from customhouse.declarations.tables import DeclarationRow
 from customhouse.errors import DomainError
+from customhouse.services.intake import BATCH_SIZE
 from customhouse.services.pipeline import process_prepared
 
 app = typer.Typer(
@@ -199,7 +200,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 def process(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = BATCH_SIZE,
     workers: Annotated[int | None, typer.Option(min=0, help="Preparing processes.")] = None,
     intake_only: Annotated[
         bool, typer.Option(help="Validate and store only; skip assessment, screening, risk.")
