@@ -15,6 +15,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Pages read through a memory map instead of a read() call and a copy each: the pipeline
+    # bench's writer spent about 4% less CPU per declaration (1 GiB of address space, not memory).
+    cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
 
 
