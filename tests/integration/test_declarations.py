@@ -315,3 +315,39 @@ def test_batched_state_changes_are_written_at_commit_with_their_events(ctx: Cont
     history = svc.get_declaration(ctx, principal=SYSTEM, mrn=lodged.mrn or "").history
     assert [e.kind for e in history][-2:] == ["declaration.assessed", "declaration.selected"]
     assert verify_ledger(ctx).ok
+
+
+def test_batched_states_and_channels_of_several_rows_each_reach_their_own_row(
+    ctx: Context,
+) -> None:
+    # One row moves and is routed (one statement writes both), one only moves, one is only
+    # routed: each ends with its own values and none takes another's.
+    moved, routed, both = (
+        svc.lodge(ctx, principal=SYSTEM, raw=d) for d in declarations(3, seed=23)
+    )
+    at = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.lock()
+        svc.batch_states(uow)
+
+        def row(lodged: svc.LodgeOutcome) -> DeclarationRow:
+            found = uow.session.get(DeclarationRow, lodged.id)
+            assert found is not None
+            return found
+
+        svc.transition(uow, row(moved), State.ASSESSED, at=at, actor="system")
+        svc.set_channel(uow, row(routed), "yellow")
+        svc.transition(uow, row(both), State.ASSESSED, at=at, actor="system")
+        svc.set_channel(uow, row(both), "red")
+        uow.commit()
+    with ctx.sessions() as session:
+        stored = {
+            o.id: (r.state, r.channel)
+            for o in (moved, routed, both)
+            if (r := session.get(DeclarationRow, o.id)) is not None
+        }
+    assert stored == {
+        moved.id: ("assessed", None),
+        routed.id: ("accepted", "yellow"),
+        both.id: ("assessed", "red"),
+    }

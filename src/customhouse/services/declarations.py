@@ -466,13 +466,25 @@ class BatchedStates:
     def write(self, session: Session) -> None:
         table = table_of(DeclarationRow)
         by_id = table.c.id == bindparam("b_id")
-        if self.states:
-            states = update(table).where(by_id)
-            states = states.values(state=bindparam("state"), updated_at=bindparam("updated_at"))
-            session.execute(states, list(self.states.values()))
-        if self.channels:
-            channels = update(table).where(by_id).values(channel=bindparam("channel"))
-            session.execute(channels, list(self.channels.values()))
+        state: dict[str, Any] = {"state": bindparam("state"), "updated_at": bindparam("updated_at")}
+        channel: dict[str, Any] = {"channel": bindparam("channel")}
+        # A row given a channel moves state too (routing): one statement writes both, rather
+        # than a second pass over the same rows.
+        both: list[dict[str, Any]] = []
+        states_only: list[dict[str, Any]] = []
+        for row_id, moved in self.states.items():
+            routed = self.channels.pop(row_id, None)
+            if routed is None:
+                states_only.append(moved)
+            else:
+                both.append({**moved, "channel": routed["channel"]})
+        for values, rows in (
+            ({**state, **channel}, both),
+            (state, states_only),
+            (channel, list(self.channels.values())),
+        ):
+            if rows:
+                session.execute(update(table).where(by_id).values(values), rows)
         self.states.clear()
         self.channels.clear()
 
