@@ -366,3 +366,28 @@ def test_audit_recovery_is_in_the_currency_of_the_tariff(ctx: Context, clock: Fi
         }
     assert methods == {("payment", "GBP"), ("recovery", "GBP")}
     assert verify_ledger(ctx).ok
+
+
+def test_duty_roster_rules_read_once_for_a_batch(ctx: Context, clock: FixedClock) -> None:
+    # No roster for the day: the active staff of the role at the office, or every officer of
+    # the role where the office has none. A roster for the day: only those on it, at its office.
+    install(ctx)
+    day = clock.at.date()
+    with ctx.sessions() as s:
+        unrostered = ctl.DutyRoster.read(s, day.isoformat())
+    inspectors = unrostered.on_duty("GB000060", "inspector")
+    assert inspectors and all(n.startswith("inspector") for n in inspectors)
+    assert unrostered.on_duty("XX999999", "inspector") == inspectors  # borrowed pool
+    assert unrostered.on_duty("GB000060", "no-such-role") == []
+    ctl.set_roster(
+        ctx,
+        principal=user(ctx, "supervisor1"),
+        day=day,
+        office="GB000060",
+        entries=[("inspector2", "inspector")],
+    )
+    with ctx.sessions() as s:
+        rostered = ctl.DutyRoster.read(s, day.isoformat())
+    assert rostered.on_duty("GB000060", "inspector") == ["inspector2"]
+    assert rostered.on_duty("XX999999", "inspector") == []  # not on the day's roster
+    assert rostered.on_duty("GB000060", "officer") == []

@@ -226,7 +226,8 @@ class _Batch:
         self.day = _day(at)
         self._next_task: int | None = None
         self._seed: str | None = None
-        self._roster: dict[tuple[str, str], list[str]] = {}
+        self._roster: DutyRoster | None = None
+        self._on_duty: dict[tuple[str, str], list[str]] = {}
         self._conflicts: dict[str, set[str]] | None = None
         self.tasks: list[dict[str, Any]] = []
         self.allocations: list[dict[str, Any]] = []
@@ -246,9 +247,11 @@ class _Batch:
 
     def on_duty(self, office: str, role: str) -> list[str]:
         key = (office, role)
-        if key not in self._roster:
-            self._roster[key] = roster(self.session, self.day, office, role)
-        return self._roster[key]
+        if key not in self._on_duty:
+            if self._roster is None:
+                self._roster = DutyRoster.read(self.session, self.day)
+            self._on_duty[key] = self._roster.on_duty(office, role)
+        return self._on_duty[key]
 
     def conflicts(self) -> dict[str, set[str]]:
         if self._conflicts is None:
@@ -341,30 +344,41 @@ class _Batch:
         self.tasks, self.allocations = [], []
 
 
-def roster(session: Session, day: str, office: str, role: str) -> list[str]:
-    """Officers on duty; with no roster for the day, the staff of that role (users table), so a
-    fresh installation still allocates."""
-    names = list(
-        session.scalars(
-            select(DutyRosterRow.username).where(
-                DutyRosterRow.day == day, DutyRosterRow.office == office, DutyRosterRow.role == role
+@dataclass(frozen=True)
+class DutyRoster:
+    """Who is on duty on a day: the roster's entries for it, or (with none for the day) the
+    active staff, so a fresh installation still allocates. Read once for a batch of tasks."""
+
+    rostered: tuple[tuple[str, str, str], ...]  # username, office, role
+    staff: tuple[tuple[str, str | None, frozenset[str]], ...]  # username, office, roles
+
+    @classmethod
+    def read(cls, session: Session, day: str) -> DutyRoster:
+        rostered = tuple(
+            (n, o, r)
+            for n, o, r in session.execute(
+                select(DutyRosterRow.username, DutyRosterRow.office, DutyRosterRow.role).where(
+                    DutyRosterRow.day == day
+                )
             )
         )
-    )
-    if names:
-        return sorted(names)
-    if session.scalar(
-        select(func.count()).select_from(DutyRosterRow).where(DutyRosterRow.day == day)
-    ):
-        return []  # a roster exists for the day: only those on it are on duty
-    staff = [
-        (u.username, u.office)
-        for u in session.scalars(select(UserRow).where(UserRow.active))
-        if role in u.roles.split(",")
-    ]
-    # Staff of the office; an office with none borrows every officer of that role (a small
-    # administration with one pool), which the pool digest on the ledger records.
-    return sorted(n for n, o in staff if o == office) or sorted(n for n, _ in staff)
+        staff: tuple[tuple[str, str | None, frozenset[str]], ...] = ()
+        if not rostered:
+            staff = tuple(
+                (n, o, frozenset(roles.split(",")))
+                for n, o, roles in session.execute(
+                    select(UserRow.username, UserRow.office, UserRow.roles).where(UserRow.active)
+                )
+            )
+        return cls(rostered, staff)
+
+    def on_duty(self, office: str, role: str) -> list[str]:
+        if self.rostered:  # a roster exists for the day: only those on it are on duty
+            return sorted(n for n, o, r in self.rostered if o == office and r == role)
+        staff = [(n, o) for n, o, roles in self.staff if role in roles]
+        # Staff of the office; an office with none borrows every officer of that role (a small
+        # administration with one pool), which the pool digest on the ledger records.
+        return sorted(n for n, o in staff if o == office) or sorted(n for n, _ in staff)
 
 
 def run(ctx: Context, declaration_ids: list[int]) -> None:
