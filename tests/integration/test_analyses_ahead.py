@@ -225,6 +225,26 @@ def test_a_prepared_batch_pickles_as_constructor_calls_and_comes_back_equal(ctx:
     assert len(sent) < len(dumps({}))
 
 
+def test_an_input_no_longer_than_the_first_lines_starts_no_worker(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(ctx)
+
+    def no_pool(*_: Any) -> None:
+        raise AssertionError("a worker pool was started for lines prepared here")
+
+    monkeypatch.setattr("customhouse.services.intake.multiprocessing.get_context", no_pool)
+    lines = _lines(3)
+    (batch,) = prepare_in_parallel(ctx, [lines], workers=1, analysers=analysers(ctx), start_here=3)
+    assert [p.document_json for p in batch] == [
+        prepare_document(json.loads(line), assess_svc.reference_snapshot(ctx)).document_json
+        for _, line in lines
+    ]
+    # One line more, in a second batch: a worker prepares it (here it cannot be started).
+    with pytest.raises(AssertionError, match="worker pool"):
+        list(prepare_in_parallel(ctx, [lines, _lines(4)[3:]], workers=1, start_here=3))
+
+
 def test_the_first_lines_are_prepared_here_while_the_workers_start(ctx: Context) -> None:
     install(ctx)
     ahead = analysers(ctx)

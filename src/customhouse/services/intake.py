@@ -173,7 +173,8 @@ def prepare_in_parallel(
     pipeline bench) the caller would wait with nothing to do: the first ``start_here`` lines
     come first as a batch of their own, prepared in this process with their parsed documents
     kept and no analyses (the steps make them, at several times the workers' cost: a short
-    batch); the workers begin with the lines after them.
+    batch); the workers begin with the lines after them. Where those lines are the whole input,
+    no worker is started.
     """
     reference = reference_snapshot(ctx)
     # One core stays with the writer: on two cores, one preparing worker beside it is fastest.
@@ -188,8 +189,11 @@ def prepare_in_parallel(
     own: list[tuple[int, bytes]] = []
     if start_here > 0 and (first := next(batches, None)) is not None:
         own, rest = first[:start_here], first[start_here:]
-        if rest:
-            batches = itertools.chain([rest], batches)
+        after = next(batches, None)
+        if not rest and after is None:  # the whole input: no worker to start
+            yield [prepare_line(line, number, reference) for number, line in own]
+            return
+        batches = itertools.chain([rest] if rest else [], [after] if after else [], batches)
     # No connection may be open across the fork (a child would share its socket); the pool
     # opens new ones when the writer next needs them.
     ctx.engine.dispose()
