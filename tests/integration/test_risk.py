@@ -70,6 +70,14 @@ def _profile(ctx: Context, code: str, criteria: dict[str, Any], channel: str = "
     risk.approve_profile(ctx, principal=approver, code=code)
 
 
+def _without_sampling(ctx: Context, office: str, **policy: Any) -> None:
+    """The office's policy with no random sample and no exploration: each channel follows from
+    the model, the profiles and the inspection rate and capacity alone."""
+    risk.set_office_policy(
+        ctx, principal=SYSTEM, office=office, random_rate=0.0, exploration_rate=0.0, **policy
+    )
+
+
 def _lodge(ctx: Context, docs: list[dict[str, Any]]) -> list[int]:
     """Lodge, then run the pipeline up to and including ``risk`` (controls come after)."""
     import customhouse.services.steps  # noqa: F401  (registers every step, in order)
@@ -92,9 +100,7 @@ def _decisions(ctx: Context, ids: list[int]) -> dict[int, RiskDecisionRow]:
 
 def test_assessed_declaration_is_selected_with_reasons_and_a_ledger_event(ctx: Context) -> None:
     install(ctx)
-    risk.set_office_policy(
-        ctx, principal=SYSTEM, office=_office(), random_rate=0.0, exploration_rate=0.0
-    )
+    _without_sampling(ctx, _office())
     [did] = _lodge(ctx, [import_doc()])
     with ctx.sessions() as session:
         row = session.get(DeclarationRow, did)
@@ -123,15 +129,7 @@ def test_profile_hit_wins_over_the_model(ctx: Context) -> None:
     office = _office()
     _with_model(ctx, office)
     # The model may take everything and would send it all red; the profile says yellow.
-    risk.set_office_policy(
-        ctx,
-        principal=SYSTEM,
-        office=office,
-        inspection_rate=1.0,
-        random_rate=0.0,
-        exploration_rate=0.0,
-        red_threshold=0.0,
-    )
+    _without_sampling(ctx, office, inspection_rate=1.0, red_threshold=0.0)
     _profile(ctx, "CN-DOCS", {"origins": ["CN"]}, channel="yellow")
     ids = _lodge(ctx, [import_doc(1, origin="CN"), import_doc(2, origin="US")])
     d = _decisions(ctx, ids)
@@ -148,15 +146,7 @@ def test_nothing_above_the_daily_capacity_but_mandatory_hits(ctx: Context) -> No
     install(ctx)
     office = _office()
     _with_model(ctx, office)
-    risk.set_office_policy(
-        ctx,
-        principal=SYSTEM,
-        office=office,
-        inspection_rate=1.0,
-        daily_capacity=2,
-        random_rate=0.0,
-        exploration_rate=0.0,
-    )
+    _without_sampling(ctx, office, inspection_rate=1.0, daily_capacity=2)
     _profile(ctx, "KR-RED", {"origins": ["KR"]}, channel="red")
     first = _lodge(ctx, [import_doc(i, origin="US") for i in range(3)])
     second = _lodge(ctx, [import_doc(10 + i, origin="US") for i in range(3)])
@@ -340,14 +330,7 @@ def test_an_aeo_importer_has_its_risk_weighted_down_in_the_step(ctx: Context) ->
     _with_model(ctx, office)
     # Nothing selected by the model, the random sample or exploration: every declaration
     # goes through the last rule, where an AEO holder's risk is weighted.
-    risk.set_office_policy(
-        ctx,
-        principal=SYSTEM,
-        office=office,
-        inspection_rate=0.0,
-        random_rate=0.0,
-        exploration_rate=0.0,
-    )
+    _without_sampling(ctx, office, inspection_rate=0.0)
     (before,) = _lodge(ctx, [import_doc(1)])
     importer = import_doc()["parties"]["importer"]["eori"]
     with ctx.uow() as uow:
