@@ -185,13 +185,17 @@ def prepare_in_parallel(
                 prepare_line(line, number, reference, keep_document=False) for number, line in chunk
             ]
         return
+
+    def here(lines: list[tuple[int, bytes]]) -> list[Prepared]:  # documents kept, no analyses
+        return [prepare_line(line, number, reference) for number, line in lines]
+
     batches = iter(chunks)
     own: list[tuple[int, bytes]] = []
     if start_here > 0 and (first := next(batches, None)) is not None:
         own, rest = first[:start_here], first[start_here:]
         after = next(batches, None)
         if not rest and after is None:  # the whole input: no worker to start
-            yield [prepare_line(line, number, reference) for number, line in own]
+            yield here(own)
             return
         batches = itertools.chain([rest] if rest else [], [after] if after else [], batches)
     # No connection may be open across the fork (a child would share its socket); the pool
@@ -202,5 +206,5 @@ def prepare_in_parallel(
     ) as pool:
         later = pool.imap(_prepare_chunk, batches)
         if own:
-            yield [prepare_line(line, number, reference) for number, line in own]
+            yield here(own)
         yield from later
